@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds Kokkos 4.6.01 from ../shared/deps (checked against its .sha256, patched
+# for CUDA 13) into a cache directory outside the repository, and prints the
+# install prefix on its last line. A finished install is reused.
+#
+#   scripts/build-kokkos.sh [openmp|cuda]
+#
+# Environment:
+#   CLUSTR_DEPS_DIR    where kokkos-4.6.01.tar.gz and its patch live (default: ../shared/deps)
+#   CLUSTR_DEPS_CACHE  cache root (default: $XDG_CACHE_HOME/clustr or ~/.cache/clustr)
+#   JOBS               parallel build jobs (default: nproc)
+set -euo pipefail
+
+variant=${1:-openmp}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+deps=${CLUSTR_DEPS_DIR:-$here/../shared/deps}
+cache=${CLUSTR_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clustr}
+prefix=$cache/kokkos-4.6.01-$variant
+jobs=${JOBS:-$(nproc)}
+
+if [[ -f $prefix/.clustr-complete ]]; then
+  echo "$prefix"
+  exit 0
+fi
+
+tarball=$deps/kokkos-4.6.01.tar.gz
+[[ -f $tarball ]] || { echo "build-kokkos: $tarball not found (set CLUSTR_DEPS_DIR)" >&2; exit 1; }
+(cd "$deps" && sha256sum --quiet -c kokkos-4.6.01.tar.gz.sha256) >&2 ||
+  { echo "build-kokkos: checksum mismatch for $tarball" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/clustr-kokkos.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+tar -xzf "$tarball" -C "$work"
+src=$work/kokkos-4.6.01
+patch -d "$src" -p1 --quiet < "$deps/kokkos-4.6.01-cuda13.patch"
+
+common=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix"
+        -DCMAKE_CXX_STANDARD=20 -DKokkos_ENABLE_SERIAL=ON -DKokkos_ENABLE_OPENMP=ON
+        -DKokkos_ENABLE_TESTS=OFF -DKokkos_ENABLE_EXAMPLES=OFF)
+case $variant in
+  openmp) extra=() ;;
+  cuda)   extra=(-DKokkos_ENABLE_CUDA=ON -DKokkos_ARCH_HOPPER90=ON
+                 -DKokkos_ENABLE_CUDA_LAMBDA=ON -DKokkos_ENABLE_CUDA_CONSTEXPR=ON
+                 -DCMAKE_CXX_COMPILER="$src/bin/nvcc_wrapper") ;;
+  *) echo "build-kokkos: unknown variant '$variant' (openmp|cuda)" >&2; exit 1 ;;
+esac
+# nvcc_wrapper is referenced by the installed config; keep a copy inside the prefix.
+cmake -S "$src" -B "$work/build" "${common[@]}" "${extra[@]}" >&2
+cmake --build "$work/build" -j "$jobs" >&2
+cmake --install "$work/build" >&2
+if [[ $variant == cuda ]]; then
+  mkdir -p "$prefix/bin" && cp "$src/bin/nvcc_wrapper" "$prefix/bin/nvcc_wrapper"
+fi
+touch "$prefix/.clustr-complete"
+echo "$prefix"
