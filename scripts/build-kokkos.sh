@@ -30,8 +30,14 @@ tarball=$deps/kokkos-4.6.01.tar.gz
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/clustr-kokkos.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-tar -xzf "$tarball" -C "$work"
 src=$work/kokkos-4.6.01
+mkdir -p "$src"
+# The tarball has no top-level folder; strip one if a future one does.
+if tar -tzf "$tarball" | head -n 1 | grep -q '^kokkos[^/]*/'; then
+  tar -xzf "$tarball" -C "$src" --strip-components=1
+else
+  tar -xzf "$tarball" -C "$src"
+fi
 patch -d "$src" -p1 --quiet < "$deps/kokkos-4.6.01-cuda13.patch"
 
 common=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix"
