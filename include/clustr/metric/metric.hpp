@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "clustr/core/errors.hpp"
 #include "clustr/metric/cosine.hpp"
@@ -34,6 +35,31 @@ inline kind parse_kind(std::string_view s) {
   clustr::detail::throw_invalid("metric", std::string(s),
                                 "unknown metric (sqeuclidean, euclidean, cosine, inner_product, "
                                 "manhattan, chebyshev, minkowski)");
+}
+
+/// The runtime kind of a metric policy struct.
+template <class Metric>
+constexpr kind kind_of() {
+  if constexpr (std::is_same_v<Metric, sqeuclidean>) return kind::sqeuclidean;
+  else if constexpr (std::is_same_v<Metric, euclidean>) return kind::euclidean;
+  else if constexpr (std::is_same_v<Metric, cosine>) return kind::cosine;
+  else if constexpr (std::is_same_v<Metric, inner_product>) return kind::inner_product;
+  else if constexpr (std::is_same_v<Metric, manhattan>) return kind::manhattan;
+  else if constexpr (std::is_same_v<Metric, chebyshev>) return kind::chebyshev;
+  else return kind::minkowski;
+}
+
+inline const char* name_of(kind k) {
+  switch (k) {
+    case kind::sqeuclidean: return "sqeuclidean";
+    case kind::euclidean: return "euclidean";
+    case kind::cosine: return "cosine";
+    case kind::inner_product: return "inner_product";
+    case kind::manhattan: return "manhattan";
+    case kind::chebyshev: return "chebyshev";
+    case kind::minkowski: break;
+  }
+  return "minkowski";
 }
 
 /// Calls f(metric_struct) for the runtime kind; p is Minkowski's exponent.

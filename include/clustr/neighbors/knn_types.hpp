@@ -1,0 +1,94 @@
+#pragma once
+// Parameters and results of clustr::knn (exact k-nearest-neighbour search,
+// kNN graphs, radius search, the k-distance curve).
+
+#include <cstdint>
+#include <vector>
+
+#include "clustr/core/array.hpp"
+#include "clustr/metric/metric.hpp"
+
+namespace clustr::knn {
+
+/// How neighbours are found.
+enum class algorithm {
+  exact,       ///< brute force over tiles: every distance computed, exact answer
+  nn_descent,  ///< approximate graph by NN-descent (not yet available: throws)
+  automatic    ///< exact for now; NN-descent for large graphs once it lands
+};
+
+/// Parameters of search() and graph(). `Metric` is a policy struct from
+/// clustr/metric (default Euclidean); `{.k = 15}` deduces the default.
+template <class Metric = metric::euclidean>
+struct params {
+  /// Neighbours per query (scikit-learn's n_neighbors; default 5 as there).
+  index_t k = 5;
+  /// The distance.
+  Metric metric{};
+  /// exact | nn_descent | automatic.
+  algorithm algo = algorithm::exact;
+  /// graph() only: whether each point counts as its own first neighbour.
+  /// false (default) matches scikit-learn's kneighbors() with X=None and
+  /// cuML/umap-learn graphs built without self.
+  bool include_self = false;
+  /// Queries processed per batch: bounds device staging and per-batch work.
+  index_t batch_size = 16384;
+};
+
+/// Result of search(): n_queries x k, sorted ascending by (distance, index).
+template <class T, class I = std::int64_t, class Space = host_space>
+struct neighbors {
+  matrix<I, Space> indices;    ///< row i: indices into the base of query i's neighbours
+  matrix<T, Space> distances;  ///< matching true distances (not squared for Euclidean)
+};
+
+/// A kNN graph of a data set against itself: the shared artefact that UMAP,
+/// HDBSCAN, DBSCAN and the quality metrics accept instead of the data.
+template <class T, class I = std::int64_t, class Space = host_space>
+struct knn_graph {
+  matrix<I, Space> indices;    ///< n x k, ascending by (distance, index)
+  matrix<T, Space> distances;  ///< n x k true distances
+  index_t k = 0;               ///< neighbours per point
+  metric::kind metric = metric::kind::euclidean;  ///< the distance it was built with
+  double metric_p = 2.0;       ///< Minkowski's p when metric == minkowski
+  bool includes_self = false;  ///< whether column 0 is each point itself
+  bool exact = true;           ///< false for approximate (NN-descent) graphs
+
+  index_t n() const { return indices.rows(); }
+};
+
+/// Parameters of radius().
+template <class Metric = metric::euclidean>
+struct radius_params {
+  /// The distance.
+  Metric metric{};
+  /// Queries per batch.
+  index_t batch_size = 4096;
+  /// Most neighbours one batch may hold; a denser batch throws
+  /// clustr::invalid_argument naming batch_size (lower it) so memory stays bounded.
+  std::int64_t max_batch_neighbors = std::int64_t(1) << 28;
+  /// Sort each row by (distance, index); otherwise rows are by index
+  /// (scikit-learn's sort_results=False returns them in no fixed order).
+  bool sort_results = false;
+};
+
+/// Result of radius(): neighbours of query i are entries [offsets[i],
+/// offsets[i+1]) of indices/distances (CSR).
+template <class T, class I = std::int64_t, class Space = host_space>
+struct radius_neighbors {
+  vector<I, Space> offsets;    ///< n_queries + 1
+  vector<I, Space> indices;    ///< offsets[n_queries] entries
+  vector<T, Space> distances;  ///< true distances
+
+  index_t n_queries() const { return offsets.size() - 1; }
+};
+
+/// Result of k_distance(): the sorted k-distance curve and its knee.
+template <class T>
+struct k_distance_curve {
+  std::vector<T> distances;  ///< every point's distance to its k-th neighbour, ascending
+  index_t knee_index = 0;    ///< position of the knee in `distances`
+  T eps = T(0);              ///< distances[knee_index]: a suggested DBSCAN eps
+};
+
+}  // namespace clustr::knn

@@ -1,0 +1,91 @@
+#pragma once
+// The host kernel under fused_distance_topk and fused_distance_argmin on
+// serial/OpenMP: a block of query rows against the base in cache-sized
+// blocks. Each base block is packed transposed (d x block) so that the inner
+// loop runs over contiguous base columns and vectorises for every metric;
+// distances are accumulated in the same coordinate order as
+// metric::reduced_distance, so results equal the naive reference.
+
+#include <algorithm>
+#include <vector>
+
+#include "clustr/core/view.hpp"
+#include "clustr/primitives/select_k.hpp"
+
+namespace clustr::detail {
+
+/// Base rows per packed block: d x 128 values stay in L2 for d up to ~1000.
+inline constexpr index_t host_base_block = 128;
+/// Query rows per task of the parallel loop.
+inline constexpr index_t host_query_block = 32;
+
+/// For query rows [q0, q1) of Q, pushes every base row j (skipping
+/// j == self_offset + i for query i when self_offset >= 0) into heaps[i - q0].
+/// Register tile of the kernel: query rows x base columns accumulated in
+/// registers across the whole coordinate loop.
+inline constexpr index_t host_tile_rows = 4;
+inline constexpr index_t host_tile_cols = 16;
+
+/// dist[r * bb + c] = reduced distance of query row rows[r] (r < nr) to
+/// packed base column c (c < nb), for a packed block (d x bb).
+template <class Metric, class T>
+void host_distance_tile(const Metric& metric, const T* const* rows, index_t nr, const T* packed, index_t d,
+                        index_t nb, T* dist) {
+  using acc_t = typename Metric::template accumulator<T>;
+  constexpr index_t bb = host_base_block, tr = host_tile_rows, tc = host_tile_cols;
+  for (index_t c0 = 0; c0 < nb; c0 += tc) {
+    acc_t acc[tr][tc];
+    for (index_t r = 0; r < tr; ++r)
+      for (index_t c = 0; c < tc; ++c) acc[r][c] = acc_t{};
+    for (index_t j = 0; j < d; ++j) {
+      const T* col = packed + j * bb + c0;
+      for (index_t r = 0; r < tr; ++r) {
+        const T xv = rows[r][j];
+        for (index_t c = 0; c < tc; ++c) metric.accumulate(acc[r][c], xv, col[c]);
+      }
+    }
+    for (index_t r = 0; r < nr; ++r)
+      for (index_t c = 0; c < tc; ++c) dist[r * bb + c0 + c] = metric.finalize(acc[r][c]);
+  }
+}
+
+/// For query rows [q0, q1) of Q, pushes every base row j (skipping
+/// j == self_offset + i for query i when self_offset >= 0) into heaps[i - q0].
+template <class Metric, class T, class I>
+void host_topk_block(const Metric& metric, matrix_view<const T> Q, matrix_view<const T> B, index_t q0, index_t q1,
+                     index_t self_offset, topk_heap<T, I>* heaps) {
+  const index_t d = Q.cols();
+  constexpr index_t bb = host_base_block, tr = host_tile_rows;
+  // Packed block padded with zeros past nb, so full register tiles read
+  // defined memory; padded columns are never pushed.
+  std::vector<T> packed(static_cast<std::size_t>(d * bb), T(0));
+  std::vector<T> dist(static_cast<std::size_t>(tr * bb));
+  for (index_t b0 = 0; b0 < B.rows(); b0 += bb) {
+    const index_t nb = std::min(bb, B.rows() - b0);
+    for (index_t c = 0; c < nb; ++c) {
+      const T* y = B.row(b0 + c);
+      for (index_t j = 0; j < d; ++j) packed[static_cast<std::size_t>(j * bb + c)] = y[j];
+    }
+    for (index_t c = nb; c < bb && b0 > 0; ++c)
+      for (index_t j = 0; j < d; ++j) packed[static_cast<std::size_t>(j * bb + c)] = T(0);
+    for (index_t i0 = q0; i0 < q1; i0 += tr) {
+      const index_t nr = std::min(tr, q1 - i0);
+      const T* rows[tr];
+      for (index_t r = 0; r < tr; ++r) rows[r] = Q.row(r < nr ? i0 + r : i0);
+      host_distance_tile(metric, rows, nr, packed.data(), d, nb, dist.data());
+      for (index_t r = 0; r < nr; ++r) {
+        const index_t i = i0 + r;
+        topk_heap<T, I>& heap = heaps[i - q0];
+        const index_t self = self_offset >= 0 ? self_offset + i : -1;
+        const T* dr = dist.data() + r * bb;
+        for (index_t c = 0; c < nb; ++c) {
+          const I id = static_cast<I>(b0 + c);
+          if (b0 + c == self) continue;
+          if (!heap.full() || pair_less(dr[c], id, heap.values[0], heap.ids[0])) heap.push(dr[c], id);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace clustr::detail
