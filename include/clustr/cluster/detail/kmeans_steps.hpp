@@ -1,0 +1,210 @@
+#pragma once
+// The steps of k-means, each over primitives only: tolerance from the data
+// variance, k-means++ and random initialisation, the deterministic centroid
+// update (a stable sort by label, then one ordered sum per cluster and
+// feature), and empty-cluster re-seeding.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "clustr/core/rng.hpp"
+#include "clustr/core/view.hpp"
+#include "clustr/metric/euclidean.hpp"
+#include "clustr/primitives/primitives.hpp"
+
+namespace clustr::kmeans::detail {
+
+/// Weight of row i: w[i], or 1 without weights.
+template <class T>
+CLUSTR_HD inline double weight_at(const T* w, index_t i) {
+  return w ? static_cast<double>(w[i]) : 1.0;
+}
+
+/// scikit-learn's absolute tolerance: tol * mean over features of var(X[:, j]).
+template <class Backend, class T, class S>
+double absolute_tolerance(const Backend& be, matrix_view<const T, S> X, double tol) {
+  if (tol == 0.0) return 0.0;
+  const index_t n = X.rows(), d = X.cols();
+  auto var = make_vector<double>(be, d);
+  double* v = var.data();
+  for_each(be, d, CLUSTR_LAMBDA(index_t j) {
+    double mean = 0;
+    for (index_t i = 0; i < n; ++i) mean += static_cast<double>(X(i, j));
+    mean /= static_cast<double>(n);
+    double s = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const double c = static_cast<double>(X(i, j)) - mean;
+      s += c * c;
+    }
+    v[j] = s / static_cast<double>(n);
+  });
+  return reduce(be, vector_view<const double, S>(var.view()), 0.0) / static_cast<double>(d) * tol;
+}
+
+/// sum_i w_i * v_i in double.
+template <class Backend, class T, class S>
+double weighted_sum(const Backend& be, const T* w, vector_view<const T, S> v) {
+  const T* p = v.data();
+  return transform_reduce(be, v.size(), 0.0, plus{}, CLUSTR_LAMBDA(index_t i) {
+    return weight_at(w, i) * static_cast<double>(p[i]);
+  });
+}
+
+/// out[i] = min(current[i], |x_i - x_c|^2) (current may be null: no min).
+template <class Backend, class T, class S>
+void distance_to_row(const Backend& be, matrix_view<const T, S> X, index_t c, const T* current, T* out) {
+  const T* xc = X.row(c);
+  const index_t d = X.cols();
+  for_each(be, X.rows(), CLUSTR_LAMBDA(index_t i) {
+    const T r = metric::reduced_distance(metric::sqeuclidean{}, X.row(i), xc, d);
+    out[i] = current && current[i] < r ? current[i] : r;
+  });
+}
+
+/// The first i with cumulative[i] > target (the weighted draw), clipped to n-1.
+inline index_t draw_from_cumulative(const std::vector<double>& cumulative, double target) {
+  const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), target);
+  const index_t i = static_cast<index_t>(it - cumulative.begin());
+  return std::min<index_t>(i, static_cast<index_t>(cumulative.size()) - 1);
+}
+
+template <class Backend, class T, class S>
+std::vector<double> cumulative_weighted(const Backend& be, const T* w, vector_view<const T, S> v) {
+  auto cum = make_vector<double>(be, v.size());
+  double* c = cum.data();
+  const T* p = v.data();
+  for_each(be, v.size(), CLUSTR_LAMBDA(index_t i) { c[i] = weight_at(w, i) * static_cast<double>(p[i]); });
+  inclusive_scan(be, cum.view(), cum.view());
+  return cum.to_std_vector();
+}
+
+template <class Backend, class T, class S>
+void copy_row(const Backend& be, matrix_view<const T, S> X, index_t from, matrix_view<T, S> C, index_t to) {
+  copy(be, vector_view<T, S>(C.row(to), C.cols()), vector_view<const T, S>(X.row(from), X.cols()));
+}
+
+/// Greedy k-means++ (Arthur & Vassilvitskii 2007, with scikit-learn's
+/// 2 + floor(ln k) candidates per step, keeping the one that lowers the
+/// potential most). Draws come from `rs`, so every backend picks the same rows
+/// up to floating-point ties.
+template <class Backend, class T, class S>
+void init_plus_plus(const Backend& be, matrix_view<const T, S> X, const T* w, index_t k, rng::random_stream rs,
+                    matrix_view<T, S> C) {
+  const index_t n = X.rows();
+  std::uint64_t draw = 0;
+  auto closest = make_vector<T>(be, n);
+  auto candidate = make_vector<T>(be, n);
+  auto best = make_vector<T>(be, n);
+  // First centre: a row drawn by weight.
+  std::vector<double> cum;
+  {
+    auto ones = make_vector<T>(be, n);
+    fill(be, ones.view(), T(1));
+    cum = cumulative_weighted(be, w, vector_view<const T, S>(ones.view()));
+  }
+  index_t first = draw_from_cumulative(cum, rs.uniform<double>(draw++) * cum.back());
+  copy_row(be, X, first, C, 0);
+  distance_to_row(be, X, first, static_cast<const T*>(nullptr), closest.data());
+  const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
+  for (index_t c = 1; c < k; ++c) {
+    cum = cumulative_weighted(be, w, vector_view<const T, S>(closest.view()));
+    const double total = cum.back();
+    double best_pot = std::numeric_limits<double>::infinity();
+    index_t best_row = -1;
+    for (int t = 0; t < trials; ++t) {
+      const index_t row = draw_from_cumulative(cum, rs.uniform<double>(draw++) * total);
+      distance_to_row(be, X, row, closest.data(), candidate.data());
+      const double pot = weighted_sum(be, w, vector_view<const T, S>(candidate.view()));
+      if (pot < best_pot) {
+        best_pot = pot;
+        best_row = row;
+        std::swap(best, candidate);
+      }
+    }
+    copy_row(be, X, best_row, C, c);
+    std::swap(closest, best);
+  }
+}
+
+/// k distinct rows drawn by weight without replacement (exponential keys of
+/// Efraimidis & Spirakis: the k smallest -log(u_i) / w_i).
+template <class Backend, class T, class S>
+void init_random(const Backend& be, matrix_view<const T, S> X, const T* w, index_t k, rng::random_stream rs,
+                 matrix_view<T, S> C) {
+  const index_t n = X.rows();
+  auto keys = make_vector<double>(be, n);
+  double* kp = keys.data();
+  for_each(be, n, CLUSTR_LAMBDA(index_t i) {
+    const double u = 1.0 - rs.uniform<double>(static_cast<std::uint64_t>(i));  // (0, 1]
+    const double wi = weight_at(w, i);
+    kp[i] = wi > 0 ? -std::log(u) / wi : std::numeric_limits<double>::infinity();
+  });
+  auto top_v = make_matrix<double>(be, 1, k);
+  auto top_i = make_matrix<index_t>(be, 1, k);
+  select_k(be, matrix_view<const double, S>(keys.data(), 1, n), top_v.view(), top_i.view());
+  const auto rows = top_i.to_std_vector();
+  for (index_t c = 0; c < k; ++c) copy_row(be, X, rows[static_cast<std::size_t>(c)], C, c);
+}
+
+/// New centroids: the weighted mean of each cluster's rows, summed in row
+/// order (a stable sort by label), so the result does not depend on the
+/// backend's thread count. Empty clusters keep their old centroid; their
+/// count is returned via counts (host).
+template <class Backend, class T, class S>
+void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, vector_view<const std::int32_t, S> labels,
+                      matrix_view<const T, S> C_old, matrix_view<T, S> C_new, std::vector<index_t>& counts) {
+  const index_t n = X.rows(), d = X.cols(), k = C_old.rows();
+  auto keys = clone(be, labels);
+  auto perm = make_vector<index_t>(be, n);
+  iota(be, perm.view(), index_t(0));
+  sort_by_key(be, keys.view(), perm.view());
+  auto offsets = make_vector<index_t>(be, k + 1);
+  index_t* off = offsets.data();
+  const std::int32_t* key = keys.data();
+  for_each(be, k + 1, CLUSTR_LAMBDA(index_t c) {
+    index_t lo = 0, hi = n;  // first position with key >= c
+    while (lo < hi) {
+      const index_t mid = (lo + hi) / 2;
+      if (key[mid] < c) lo = mid + 1; else hi = mid;
+    }
+    off[c] = lo;
+  });
+  const index_t* pm = perm.data();
+  for_each_2d(be, k, d, CLUSTR_LAMBDA(index_t c, index_t j) {
+    double s = 0, sw = 0;
+    for (index_t e = off[c]; e < off[c + 1]; ++e) {
+      const index_t i = pm[e];
+      const double wi = weight_at(w, i);
+      s += wi * static_cast<double>(X(i, j));
+      sw += wi;
+    }
+    C_new(c, j) = sw > 0 ? static_cast<T>(s / sw) : C_old(c, j);
+  });
+  const auto off_host = offsets.to_std_vector();
+  counts.resize(static_cast<std::size_t>(k));
+  for (index_t c = 0; c < k; ++c) counts[static_cast<std::size_t>(c)] = off_host[static_cast<std::size_t>(c + 1)] - off_host[static_cast<std::size_t>(c)];
+}
+
+/// Moves each empty cluster's centroid onto a distinct row farthest from its
+/// own centroid (scikit-learn's relocation of empty clusters); returns how
+/// many were moved.
+template <class Backend, class T, class S>
+index_t reseed_empty(const Backend& be, matrix_view<const T, S> X, vector_view<const T, S> min_dist,
+                     const std::vector<index_t>& counts, matrix_view<T, S> C) {
+  std::vector<index_t> empty;
+  for (std::size_t c = 0; c < counts.size(); ++c)
+    if (counts[c] == 0) empty.push_back(static_cast<index_t>(c));
+  if (empty.empty()) return 0;
+  const auto dist = min_dist.size() > 0 ? clone(be, min_dist).to_std_vector() : std::vector<T>{};
+  std::vector<index_t> order(dist.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<index_t>(i);
+  // Farthest first; ties to the smaller index.
+  std::stable_sort(order.begin(), order.end(), [&](index_t a, index_t b) { return dist[a] > dist[b]; });
+  for (std::size_t e = 0; e < empty.size() && e < order.size(); ++e) copy_row(be, X, order[e], C, empty[e]);
+  return static_cast<index_t>(empty.size());
+}
+
+}  // namespace clustr::kmeans::detail

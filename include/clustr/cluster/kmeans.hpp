@@ -1,0 +1,198 @@
+#pragma once
+// clustr::kmeans: Lloyd's k-means with k-means++ / random / given initial
+// centroids, sample weights, n_init restarts, scikit-learn's relative
+// tolerance and empty-cluster relocation; predict, transform and score.
+// Assignment is the fused distance + argmin primitive (no n x k matrix);
+// the update sums each cluster's rows in row order, so serial and OpenMP give
+// identical centroids and labels at any thread count.
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "clustr/cluster/detail/kmeans_steps.hpp"
+#include "clustr/cluster/kmeans_types.hpp"
+#include "clustr/core/as_view.hpp"
+#include "clustr/core/errors.hpp"
+#include "clustr/primitives/primitives.hpp"
+
+namespace clustr::kmeans {
+
+namespace detail {
+
+inline void check_params(const params& p, index_t n) {
+  if (p.n_clusters < 1) clustr::detail::throw_invalid("params.n_clusters", p.n_clusters, "must be >= 1");
+  if (p.n_clusters > n)
+    clustr::detail::throw_invalid("params.n_clusters", p.n_clusters, clustr::detail::concat("must be <= X.rows() = ", n));
+  if (p.n_init < 1) clustr::detail::throw_invalid("params.n_init", p.n_init, "must be >= 1");
+  if (p.max_iter < 1) clustr::detail::throw_invalid("params.max_iter", p.max_iter, "must be >= 1");
+  if (!(p.tol >= 0.0)) clustr::detail::throw_invalid("params.tol", p.tol, "must be >= 0");
+}
+
+template <class Backend, class T, class S>
+void check_weights(const Backend& be, vector_view<const T, S> w, index_t n) {
+  if (w.size() == 0) return;
+  if (w.size() != n)
+    clustr::detail::throw_invalid("sample_weight.size()", w.size(), clustr::detail::concat("must equal X.rows() = ", n));
+  check_finite(be, w, "sample_weight");
+  const T* p = w.data();
+  const auto lowest = argmin<T>(be, n, CLUSTR_LAMBDA(index_t i) { return p[i]; });
+  if (lowest.value < T(0))
+    clustr::detail::throw_invalid("sample_weight", clustr::detail::concat("[", lowest.index, "] = ", lowest.value),
+                                  "weights must be >= 0");
+  if (!(reduce(be, w, T(0)) > T(0))) clustr::detail::throw_invalid("sample_weight", "all zero", "weights must not all be 0");
+}
+
+/// One Lloyd run from the centroids in C (updated in place). Returns the
+/// run's model (labels and inertia from the final centroids).
+template <class Backend, class T, class S>
+model<T, S> lloyd(const Backend& be, const params& p, matrix_view<const T, S> X, const T* w, matrix<T, S> C,
+                  double tol_abs) {
+  const index_t n = X.rows(), k = C.rows();
+  auto labels = make_vector<std::int32_t>(be, n);
+  auto old_labels = make_vector<std::int32_t>(be, n);
+  auto min_dist = make_vector<T>(be, n);
+  auto C_next = make_matrix<T>(be, k, X.cols());
+  std::vector<index_t> counts;
+  model<T, S> m;
+  bool strict = false;
+  for (index_t it = 0; it < p.max_iter; ++it) {
+    std::swap(labels, old_labels);
+    fused_distance_argmin(be, metric::sqeuclidean{}, X, matrix_view<const T, S>(C.view()), labels.view(), min_dist.view());
+    if (it > 0) {
+      const std::int32_t* a = labels.data();
+      const std::int32_t* b = old_labels.data();
+      if (count_if(be, n, CLUSTR_LAMBDA(index_t i) { return a[i] != b[i]; }) == 0) {
+        strict = true;  // labels stable: the centroids are already their means
+        m.n_iter = it + 1;  // counted as scikit-learn does
+        break;
+      }
+    }
+    update_centroids(be, X, w, vector_view<const std::int32_t, S>(labels.view()), matrix_view<const T, S>(C.view()),
+                     C_next.view(), counts);
+    m.n_empty_reseeded += reseed_empty(be, X, vector_view<const T, S>(min_dist.view()), counts, C_next.view());
+    const T* c0 = C.data();
+    const T* c1 = C_next.data();
+    const double shift = transform_reduce(be, C.size(), 0.0, plus{}, CLUSTR_LAMBDA(index_t e) {
+      const double dlt = static_cast<double>(c1[e]) - static_cast<double>(c0[e]);
+      return dlt * dlt;
+    });
+    std::swap(C, C_next);
+    m.n_iter = it + 1;
+    if (shift <= tol_abs) {
+      m.converged = true;
+      break;
+    }
+  }
+  if (strict) m.converged = true;
+  // Labels and inertia of the final centroids.
+  fused_distance_argmin(be, metric::sqeuclidean{}, X, matrix_view<const T, S>(C.view()), labels.view(), min_dist.view());
+  m.inertia = weighted_sum(be, w, vector_view<const T, S>(min_dist.view()));
+  m.centroids = std::move(C);
+  m.labels = std::move(labels);
+  return m;
+}
+
+}  // namespace detail
+
+/// Fits k-means to the rows of X (a view or array, float or double).
+/// sample_weight: empty for unit weights, else X.rows() non-negative values.
+/// initial_centroids: empty, or n_clusters x d starting centroids (a warm
+/// start: used whatever params.init says, with a single run as scikit-learn).
+/// Throws clustr::invalid_argument for bad parameters or input.
+template <class Backend, class Data, class T = value_type_of_t<Data>>
+model<T, memory_space_t<Backend>> fit(const Backend& be, const params& p, const Data& X_in,
+                                      vector_view<const T, host_space> sample_weight = {},
+                                      matrix_view<const T, host_space> initial_centroids = {}) {
+  using S = memory_space_t<Backend>;
+  static_assert(std::is_floating_point_v<T>, "clustr::kmeans::fit: data must be float or double");
+  const auto Xs = stage(be, as_const_view(X_in));
+  const auto X = Xs.view();
+  check_finite(be, X, "X");
+  detail::check_params(p, X.rows());
+  const auto Ws = stage(be, sample_weight);
+  detail::check_weights(be, Ws.view(), X.rows());
+  const T* w = Ws.view().size() ? Ws.view().data() : nullptr;
+  const bool warm = initial_centroids.rows() > 0;
+  const auto C0 = stage(be, initial_centroids);
+  if (p.init == init_method::array && !warm)
+    clustr::detail::throw_invalid("initial_centroids", "empty", "params.init == array needs initial centroids");
+  if (warm) {
+    if (initial_centroids.rows() != p.n_clusters || initial_centroids.cols() != X.cols())
+      clustr::detail::throw_invalid("initial_centroids shape",
+                                    clustr::detail::concat(initial_centroids.rows(), "x", initial_centroids.cols()),
+                                    clustr::detail::concat("must be n_clusters x d = ", p.n_clusters, "x", X.cols()));
+    check_finite(be, C0.view(), "initial_centroids");
+  }
+  const double tol_abs = detail::absolute_tolerance(be, X, p.tol);
+  const index_t runs = warm ? 1 : p.n_init;
+  model<T, S> best;
+  best.inertia = std::numeric_limits<double>::infinity();
+  for (index_t run = 0; run < runs; ++run) {
+    auto C = make_matrix<T>(be, p.n_clusters, X.cols());
+    if (warm) {
+      copy(be, C.view(), C0.view());
+    } else {
+      const rng::random_stream rs{p.seed, static_cast<std::uint64_t>(run)};
+      if (p.init == init_method::random)
+        detail::init_random(be, X, w, p.n_clusters, rs, C.view());
+      else
+        detail::init_plus_plus(be, X, w, p.n_clusters, rs, C.view());
+    }
+    auto m = detail::lloyd(be, p, X, w, std::move(C), tol_abs);
+    if (m.inertia < best.inertia) best = std::move(m);
+  }
+  fence(be);
+  return best;
+}
+
+/// The closest centroid of every row of Y.
+template <class Backend, class T, class MS, class Data>
+vector<std::int32_t, memory_space_t<Backend>> predict(const Backend& be, const model<T, MS>& m, const Data& Y_in) {
+  const auto Ys = stage(be, as_const_view(Y_in));
+  const auto Cs = stage(be, as_const_view(m.centroids));
+  check_finite(be, Ys.view(), "Y");
+  if (Ys.view().cols() != Cs.view().cols())
+    clustr::detail::throw_invalid("Y.cols()", Ys.view().cols(), clustr::detail::concat("must equal the model's d = ", Cs.view().cols()));
+  auto labels = make_vector<std::int32_t>(be, Ys.view().rows());
+  auto dist = make_vector<T>(be, Ys.view().rows());
+  fused_distance_argmin(be, metric::sqeuclidean{}, Ys.view(), Cs.view(), labels.view(), dist.view());
+  fence(be);
+  return labels;
+}
+
+/// Euclidean distance of every row of Y to every centroid (Y.rows() x k), as
+/// scikit-learn's transform.
+template <class Backend, class T, class MS, class Data>
+matrix<T, memory_space_t<Backend>> transform(const Backend& be, const model<T, MS>& m, const Data& Y_in) {
+  const auto Ys = stage(be, as_const_view(Y_in));
+  const auto Cs = stage(be, as_const_view(m.centroids));
+  check_finite(be, Ys.view(), "Y");
+  if (Ys.view().cols() != Cs.view().cols())
+    clustr::detail::throw_invalid("Y.cols()", Ys.view().cols(), clustr::detail::concat("must equal the model's d = ", Cs.view().cols()));
+  auto out = make_matrix<T>(be, Ys.view().rows(), Cs.view().rows());
+  pairwise_distance(be, metric::euclidean{}, Ys.view(), Cs.view(), out.view());
+  fence(be);
+  return out;
+}
+
+/// Minus the (weighted) inertia of Y under the model, as scikit-learn's score.
+template <class Backend, class T, class MS, class Data>
+double score(const Backend& be, const model<T, MS>& m, const Data& Y_in, vector_view<const T, host_space> sample_weight = {}) {
+  const auto Ys = stage(be, as_const_view(Y_in));
+  const auto Cs = stage(be, as_const_view(m.centroids));
+  check_finite(be, Ys.view(), "Y");
+  if (Ys.view().cols() != Cs.view().cols())
+    clustr::detail::throw_invalid("Y.cols()", Ys.view().cols(), clustr::detail::concat("must equal the model's d = ", Cs.view().cols()));
+  const auto Ws = stage(be, sample_weight);
+  detail::check_weights(be, Ws.view(), Ys.view().rows());
+  auto labels = make_vector<std::int32_t>(be, Ys.view().rows());
+  auto dist = make_vector<T>(be, Ys.view().rows());
+  fused_distance_argmin(be, metric::sqeuclidean{}, Ys.view(), Cs.view(), labels.view(), dist.view());
+  return -detail::weighted_sum(be, Ws.view().size() ? Ws.view().data() : static_cast<const T*>(nullptr),
+                               vector_view<const T, memory_space_t<Backend>>(dist.view()));
+}
+
+}  // namespace clustr::kmeans

@@ -1,0 +1,221 @@
+// k-means tests, one body for every backend: blob recovery, an exact naive
+// Lloyd step, warm starts, weights, empty clusters, determinism against the
+// serial backend, init quality and bad input.
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clustr/backend/serial.hpp"
+#include "clustr/cluster/kmeans.hpp"
+
+namespace clustr_test::kmeans {
+
+using clustr::index_t;
+
+/// make_blobs-like data: `centres` well separated centres in [-10, 10]^d, unit noise.
+template <class T>
+std::vector<T> blobs(index_t n, index_t d, int centres, std::uint64_t seed, std::vector<int>& truth) {
+  const clustr::rng::random_stream rs{seed, 3};
+  std::vector<T> X(static_cast<std::size_t>(n * d));
+  truth.assign(static_cast<std::size_t>(n), 0);
+  for (index_t i = 0; i < n; ++i) {
+    const int c = static_cast<int>(rs.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(centres)));
+    truth[static_cast<std::size_t>(i)] = c;
+    for (index_t j = 0; j < d; ++j)
+      X[static_cast<std::size_t>(i * d + j)] = static_cast<T>(
+          20.0 * rs.uniform<double>(static_cast<std::uint64_t>(1 << 30) + static_cast<std::uint64_t>(c * d + j)) - 10.0 +
+          0.5 * rs.normal<double>(static_cast<std::uint64_t>(1) << 40 | static_cast<std::uint64_t>(i * d + j)));
+  }
+  return X;
+}
+
+/// True when the two labelings are the same partition (ARI = 1).
+inline bool same_partition(const std::vector<int>& a, const std::vector<std::int32_t>& b) {
+  std::map<int, int> ab, ba;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto [it1, new1] = ab.emplace(a[i], b[i]);
+    const auto [it2, new2] = ba.emplace(b[i], a[i]);
+    if (it1->second != b[i] || it2->second != a[i]) return false;
+  }
+  return true;
+}
+
+/// One naive Lloyd step from C on the host, in double, rows summed in order.
+template <class T>
+std::vector<T> naive_lloyd_step(const std::vector<T>& X, index_t n, index_t d, const std::vector<T>& C, index_t k,
+                                std::vector<std::int32_t>& labels) {
+  labels.assign(static_cast<std::size_t>(n), 0);
+  for (index_t i = 0; i < n; ++i) {
+    T best = std::numeric_limits<T>::max();
+    for (index_t c = 0; c < k; ++c) {
+      const T r = clustr::metric::reduced_distance(clustr::metric::sqeuclidean{}, X.data() + i * d, C.data() + c * d, d);
+      if (r < best) {
+        best = r;
+        labels[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(c);
+      }
+    }
+  }
+  std::vector<T> out(C);
+  for (index_t c = 0; c < k; ++c)
+    for (index_t j = 0; j < d; ++j) {
+      double s = 0, cnt = 0;
+      for (index_t i = 0; i < n; ++i)
+        if (labels[static_cast<std::size_t>(i)] == c) {
+          s += static_cast<double>(X[static_cast<std::size_t>(i * d + j)]);
+          cnt += 1;
+        }
+      if (cnt > 0) out[static_cast<std::size_t>(c * d + j)] = static_cast<T>(s / cnt);
+    }
+  return out;
+}
+
+template <class Backend>
+constexpr bool bitwise_like_serial() {
+  return std::strcmp(Backend::name, "serial") == 0 || std::strcmp(Backend::name, "openmp") == 0;
+}
+
+}  // namespace clustr_test::kmeans
+
+TEMPLATE_LIST_TEST_CASE("kmeans recovers well-separated blobs (ARI = 1)", "[kmeans]", clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  std::vector<int> truth;
+  const index_t n = 3001, d = 5;
+  const auto X = blobs<float>(n, d, 4, 1, truth);
+  for (auto init : {clustr::kmeans::init_method::kmeans_plus_plus, clustr::kmeans::init_method::random}) {
+    // Random init can start two centroids in one blob: give it more restarts.
+    const index_t restarts = init == clustr::kmeans::init_method::random ? 10 : 3;
+    const auto m = clustr::kmeans::fit(be, {.n_clusters = 4, .init = init, .n_init = restarts, .seed = 11},
+                                       clustr_test::host_view(X, n, d));
+    CHECK(m.converged);
+    CHECK(m.centroids.rows() == 4);
+    REQUIRE(same_partition(truth, m.labels.to_std_vector()));
+    // predict on the training data gives the training labels; score is -inertia.
+    CHECK(clustr::kmeans::predict(be, m, clustr_test::host_view(X, n, d)).to_std_vector() == m.labels.to_std_vector());
+    CHECK(clustr::kmeans::score(be, m, clustr_test::host_view(X, n, d)) == Approx(-m.inertia).epsilon(1e-5));
+  }
+}
+
+TEMPLATE_LIST_TEST_CASE("one kmeans iteration equals a naive Lloyd step; warm starts continue", "[kmeans]",
+                        clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  const index_t n = 4097, d = 7, k = 9;
+  const auto X = clustr_test::random_matrix<double>(n, d, 21);
+  std::vector<double> C0(X.begin(), X.begin() + k * d);  // the first k rows
+  std::vector<std::int32_t> labels;
+  const auto C1 = naive_lloyd_step(X, n, d, C0, k, labels);
+  const auto m = clustr::kmeans::fit(be, {.n_clusters = k, .init = clustr::kmeans::init_method::array, .max_iter = 1},
+                                     clustr_test::host_view(X, n, d), {}, clustr_test::host_view(C0, k, d));
+  CHECK(m.n_iter == 1);
+  const auto got = m.centroids.to_std_vector();
+  for (std::size_t e = 0; e < got.size(); ++e) REQUIRE(got[e] == Approx(C1[e]).epsilon(1e-12));
+  // Two more steps from C1 equal a three-step run from C0 (a warm start continues).
+  const auto m2 = clustr::kmeans::fit(be, {.n_clusters = k, .max_iter = 2, .tol = 0}, clustr_test::host_view(X, n, d), {},
+                                      clustr::matrix_view<const double>(got.data(), k, d));
+  const auto m3 = clustr::kmeans::fit(be, {.n_clusters = k, .max_iter = 3, .tol = 0}, clustr_test::host_view(X, n, d), {},
+                                      clustr_test::host_view(C0, k, d));
+  const auto c2 = m2.centroids.to_std_vector(), c3 = m3.centroids.to_std_vector();
+  for (std::size_t e = 0; e < c2.size(); ++e) REQUIRE(c2[e] == Approx(c3[e]).epsilon(1e-12));
+  CHECK(m2.labels.to_std_vector() == m3.labels.to_std_vector());
+}
+
+TEMPLATE_LIST_TEST_CASE("kmeans gives the serial backend's answer", "[kmeans]", clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  const index_t n = 33001, d = 4;
+  const auto X = clustr_test::random_matrix<float>(n, d, 5);
+  const clustr::kmeans::params p{.n_clusters = 12, .n_init = 2, .max_iter = 20, .seed = 99};
+  const auto ref = clustr::kmeans::fit(clustr::serial{}, p, clustr_test::host_view(X, n, d));
+  const auto got = clustr::kmeans::fit(be, p, clustr_test::host_view(X, n, d));
+  const auto rc = ref.centroids.to_std_vector(), gc = got.centroids.to_std_vector();
+  if constexpr (bitwise_like_serial<TestType>()) {
+    // Same seed: identical labels and centroids at any thread count.
+    CHECK(got.labels.to_std_vector() == ref.labels.to_std_vector());
+    CHECK(gc == rc);
+    CHECK(got.inertia == ref.inertia);
+    CHECK(got.n_iter == ref.n_iter);
+  } else {
+    for (std::size_t e = 0; e < rc.size(); ++e) CHECK(gc[e] == Approx(rc[e]).margin(1e-4).epsilon(1e-4));
+    CHECK(got.inertia == Approx(ref.inertia).epsilon(1e-4));
+  }
+}
+
+TEMPLATE_LIST_TEST_CASE("kmeans weights act as repeated rows; empty clusters are re-seeded", "[kmeans]",
+                        clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  const index_t n = 600, d = 3, k = 5;
+  const auto X = clustr_test::random_matrix<double>(n, d, 8);
+  // Weight 3 on every 4th row == that row three times.
+  std::vector<double> w(static_cast<std::size_t>(n), 1.0), Xr;
+  for (index_t i = 0; i < n; ++i) {
+    const int reps = i % 4 == 0 ? 3 : 1;
+    if (reps == 3) w[static_cast<std::size_t>(i)] = 3.0;
+    for (int r = 0; r < reps; ++r) Xr.insert(Xr.end(), X.begin() + i * d, X.begin() + (i + 1) * d);
+  }
+  const std::vector<double> C0(X.begin(), X.begin() + k * d);
+  const clustr::kmeans::params p{.n_clusters = k, .max_iter = 50, .tol = 0};
+  const auto mw = clustr::kmeans::fit(be, p, clustr_test::host_view(X, n, d), clustr_test::host_view(w), clustr_test::host_view(C0, k, d));
+  const auto mr = clustr::kmeans::fit(be, p, clustr_test::host_view(Xr, static_cast<index_t>(Xr.size()) / d, d), {},
+                                      clustr_test::host_view(C0, k, d));
+  const auto cw = mw.centroids.to_std_vector(), cr = mr.centroids.to_std_vector();
+  for (std::size_t e = 0; e < cw.size(); ++e) REQUIRE(cw[e] == Approx(cr[e]).epsilon(1e-9));
+  CHECK(mw.inertia == Approx(mr.inertia).epsilon(1e-9));
+
+  // A starting centroid far from all data gets no points and is moved onto one.
+  std::vector<double> far(C0);
+  far[0] = far[1] = far[2] = 1e6;
+  const auto me = clustr::kmeans::fit(be, {.n_clusters = k, .max_iter = 30}, clustr_test::host_view(X, n, d), {},
+                                      clustr_test::host_view(far, k, d));
+  CHECK(me.n_empty_reseeded >= 1);
+  const auto ce = me.centroids.to_std_vector();
+  for (double v : ce) REQUIRE(std::abs(v) <= 1.0);
+  std::vector<int> used(static_cast<std::size_t>(k), 0);
+  for (auto l : me.labels.to_std_vector()) used[static_cast<std::size_t>(l)] = 1;
+  CHECK(std::count(used.begin(), used.end(), 1) == k);
+}
+
+TEMPLATE_LIST_TEST_CASE("k-means++ is within a few percent of the best of 10 random restarts", "[kmeans]",
+                        clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  std::vector<int> truth;
+  const index_t n = 2000, d = 2;
+  const auto X = blobs<double>(n, d, 8, 17, truth);
+  const auto best_random = clustr::kmeans::fit(
+      be, {.n_clusters = 8, .init = clustr::kmeans::init_method::random, .n_init = 10, .seed = 3}, clustr_test::host_view(X, n, d));
+  const auto pp = clustr::kmeans::fit(be, {.n_clusters = 8, .n_init = 1, .seed = 3}, clustr_test::host_view(X, n, d));
+  CHECK(pp.inertia <= best_random.inertia * 1.05);
+}
+
+TEMPLATE_LIST_TEST_CASE("kmeans rejects bad input naming the argument", "[kmeans]", clustr_test::test_backends) {
+  const auto be = clustr_test::make<TestType>();
+  auto X = clustr_test::random_matrix<float>(10, 2, 1);
+  const auto Xv = clustr_test::host_view(X, 10, 2);
+  auto expect = [&](auto&& call, const std::string& argument) {
+    try {
+      call();
+      FAIL("no exception");
+    } catch (const clustr::invalid_argument& e) {
+      CHECK(e.argument() == argument);
+    }
+  };
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 0}, Xv); }, "params.n_clusters");
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 11}, Xv); }, "params.n_clusters");
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .n_init = 0}, Xv); }, "params.n_init");
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .tol = -1}, Xv); }, "params.tol");
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .init = clustr::kmeans::init_method::array}, Xv); }, "initial_centroids");
+  const std::vector<float> bad_c(6, 0.0f), w_short(9, 1.0f);
+  std::vector<float> w_neg(10, 1.0f);
+  w_neg[4] = -1.0f;
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, {}, clustr_test::host_view(bad_c, 2, 3)); }, "initial_centroids shape");
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, clustr_test::host_view(w_short)); }, "sample_weight.size()");
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, clustr_test::host_view(w_neg)); }, "sample_weight");
+  X[3] = std::nanf("");
+  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv); }, "X");
+}
