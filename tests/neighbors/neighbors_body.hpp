@@ -254,3 +254,62 @@ TEMPLATE_LIST_TEST_CASE("k_distance finds the obvious eps of a grid with far out
   CHECK(curve.eps <= 0.2001f);
   CHECK(curve.knee_index < n - 40);
 }
+
+namespace clustr_test::neighbors {
+
+/// Mean fraction of the exact k neighbours that the approximate graph found.
+inline double recall(const std::vector<std::int64_t>& exact, const std::vector<std::int64_t>& approx, index_t k) {
+  std::size_t hit = 0;
+  for (std::size_t row = 0; row < exact.size() / static_cast<std::size_t>(k); ++row) {
+    const auto b = exact.begin() + static_cast<std::ptrdiff_t>(row * static_cast<std::size_t>(k));
+    for (index_t c = 0; c < k; ++c)
+      hit += std::find(b, b + k, approx[row * static_cast<std::size_t>(k) + static_cast<std::size_t>(c)]) != b + k;
+  }
+  return static_cast<double>(hit) / static_cast<double>(exact.size());
+}
+
+}  // namespace clustr_test::neighbors
+
+TEMPLATE_LIST_TEST_CASE("NN-descent reaches recall >= 0.95 on 20k points at default settings", "[knn][nn_descent]",
+                        clustr_test::test_backends) {
+  using namespace clustr_test::neighbors;
+  const auto be = clustr_test::make<TestType>();
+  // 20,000 points around 20 centres in 8 dimensions (blobs with unit noise).
+  const index_t n = 20000, d = 8, k = 15;
+  const clustr::rng::random_stream rs{77, 0};
+  std::vector<float> X(static_cast<std::size_t>(n * d));
+  for (index_t i = 0; i < n; ++i)
+    for (index_t j = 0; j < d; ++j)
+      X[static_cast<std::size_t>(i * d + j)] =
+          5.0f * rs.uniform<float>((std::uint64_t(1) << 40) + static_cast<std::uint64_t>((i % 20) * d + j)) +
+          rs.normal<float>(static_cast<std::uint64_t>(i * d + j));
+  const auto exact = clustr::knn::graph(be, {.k = k}, clustr_test::host_view(X, n, d));
+  const auto approx = clustr::knn::graph(be, {.k = k, .algo = clustr::knn::algorithm::nn_descent}, clustr_test::host_view(X, n, d));
+  CHECK(!approx.exact);
+  CHECK(approx.k == k);
+  const auto ai = approx.indices.to_std_vector();
+  const auto ad = approx.distances.to_std_vector();
+  // Rows are valid: sorted, no self, no duplicates, distances true.
+  for (index_t i = 0; i < n; i += 97) {
+    for (index_t c = 0; c < k; ++c) {
+      const auto j = ai[static_cast<std::size_t>(i * k + c)];
+      REQUIRE(j != i);
+      REQUIRE(j >= 0);
+      REQUIRE(ad[static_cast<std::size_t>(i * k + c)] ==
+              Approx(clustr::metric::distance(clustr::metric::euclidean{}, X.data() + i * d, X.data() + j * d, d)).epsilon(1e-4));
+      if (c > 0) REQUIRE(ad[static_cast<std::size_t>(i * k + c - 1)] <= ad[static_cast<std::size_t>(i * k + c)]);
+      for (index_t c2 = 0; c2 < c; ++c2) REQUIRE(ai[static_cast<std::size_t>(i * k + c2)] != j);
+    }
+  }
+  const double r = recall(exact.indices.to_std_vector(), ai, k);
+  INFO("NN-descent recall " << r);
+  CHECK(r >= 0.95);
+  // The recall/speed knob: fewer candidates per neighbour gives a usable but
+  // no better graph.
+  const auto fast = clustr::knn::graph(
+      be, {.k = k, .algo = clustr::knn::algorithm::nn_descent, .nn_descent = {.max_candidates = 4}}, clustr_test::host_view(X, n, d));
+  const double r_fast = recall(exact.indices.to_std_vector(), fast.indices.to_std_vector(), k);
+  INFO("NN-descent recall with max_candidates = 4: " << r_fast);
+  CHECK(r_fast >= 0.85);
+  CHECK(r_fast <= r + 0.01);
+}

@@ -3,5 +3,6 @@
 
 #include "clustr/neighbors/k_distance.hpp"
 #include "clustr/neighbors/knn_types.hpp"
+#include "clustr/neighbors/nn_descent.hpp"
 #include "clustr/neighbors/radius.hpp"
 #include "clustr/neighbors/search.hpp"

@@ -13,9 +13,31 @@ namespace clustr::knn {
 /// How neighbours are found.
 enum class algorithm {
   exact,       ///< brute force over tiles: every distance computed, exact answer
-  nn_descent,  ///< approximate graph by NN-descent (not yet available: throws)
-  automatic    ///< exact for now; NN-descent for large graphs once it lands
+  nn_descent,  ///< approximate graph by NN-descent (graph() only)
+  automatic    ///< graph(): NN-descent above automatic_nn_descent_threshold points on
+               ///< host backends, else exact; search(): exact
 };
+
+/// NN-descent knobs (recall/speed), used when params.algo selects it.
+struct nn_descent_params {
+  /// Most refinement iterations (default 20).
+  index_t max_iterations = 20;
+  /// Stop when at most delta * n * k list entries changed in an iteration
+  /// (pynndescent's default 0.001).
+  double delta = 0.001;
+  /// Neighbours of a neighbour examined per neighbour, nearest first (0: all
+  /// k). The main recall/speed knob: smaller is faster and less exact.
+  index_t max_candidates = 0;
+  /// Reverse neighbours kept per point, drawn at random (0: k).
+  index_t max_reverse = 0;
+  /// Seed of the random initial lists and reverse-list priorities.
+  std::uint64_t seed = 0;
+};
+
+/// Graphs with more points than this use NN-descent under algorithm::automatic
+/// on host backends (brute force is O(n^2 d); NN-descent about O(n k^2 d) per
+/// iteration). Device backends stay exact: brute force is fast there.
+inline constexpr index_t automatic_nn_descent_threshold = 200000;
 
 /// Parameters of search() and graph(). `Metric` is a policy struct from
 /// clustr/metric (default Euclidean); `{.k = 15}` deduces the default.
@@ -33,6 +55,8 @@ struct params {
   bool include_self = false;
   /// Queries processed per batch: bounds device staging and per-batch work.
   index_t batch_size = 16384;
+  /// NN-descent settings (algo == nn_descent, or automatic on large data).
+  nn_descent_params nn_descent{};
 };
 
 /// Result of search(): n_queries x k, sorted ascending by (distance, index).

@@ -9,6 +9,7 @@
 #include "clustr/core/as_view.hpp"
 #include "clustr/neighbors/detail/checks.hpp"
 #include "clustr/neighbors/knn_types.hpp"
+#include "clustr/neighbors/nn_descent.hpp"
 #include "clustr/primitives/for_each.hpp"
 #include "clustr/primitives/fused_topk.hpp"
 #include "clustr/primitives/memory.hpp"
@@ -16,17 +17,6 @@
 namespace clustr::knn {
 
 namespace detail {
-
-/// Turns reduced distances (squared for Euclidean) into true distances, in place.
-template <class Backend, class Metric, class T, class I, class Space>
-void reduced_to_distance(const Backend& be, const Metric& metric, matrix_view<T, Space> dist,
-                         matrix_view<const I, Space> idx) {
-  T* d = dist.data();
-  const I* id = idx.data();
-  for_each(be, dist.rows() * dist.cols(), CLUSTR_LAMBDA(index_t e) {
-    if (id[e] >= 0) d[e] = metric.to_distance(d[e]);
-  });
-}
 
 /// The k nearest base rows of every query row; self_offset as in
 /// fused_distance_topk. Inputs already staged and checked.
@@ -57,7 +47,7 @@ neighbors<value_type_of_t<Base>, I, memory_space_t<Backend>> search(const Backen
   static_assert(std::is_same_v<T, value_type_of_t<Queries>>, "clustr::knn::search: base and queries must have the same scalar type");
   metric::validate(p.metric);
   if (p.algo == algorithm::nn_descent)
-    clustr::detail::throw_invalid("params.algo", "nn_descent", "NN-descent is not available yet; use exact");
+    clustr::detail::throw_invalid("params.algo", "nn_descent", "search() is exact; NN-descent builds graphs (graph())");
   detail::check_batch(p.batch_size, "params.batch_size");
   const auto B = stage(be, as_const_view(base));
   const auto Q = stage(be, as_const_view(queries));
@@ -82,10 +72,16 @@ knn_graph<value_type_of_t<Data>, I, memory_space_t<Backend>> graph(const Backend
   using T = value_type_of_t<Data>;
   static_assert(std::is_floating_point_v<T>, "clustr::knn::graph: data must be float or double");
   metric::validate(p.metric);
-  if (p.algo == algorithm::nn_descent)
-    clustr::detail::throw_invalid("params.algo", "nn_descent", "NN-descent is not available yet; use exact");
   detail::check_batch(p.batch_size, "params.batch_size");
   const auto D = stage(be, as_const_view(X));
+  const bool approximate = p.algo == algorithm::nn_descent ||
+                           (p.algo == algorithm::automatic && is_host_backend_v<Backend> &&
+                            D.view().rows() > automatic_nn_descent_threshold);
+  if (approximate) {
+    if (p.include_self)
+      clustr::detail::throw_invalid("params.include_self", "true", "NN-descent graphs exclude self");
+    return nn_descent<I>(be, p, p.nn_descent, D.view());
+  }
   detail::check_data(be, D.view(), "X");
   const index_t n = D.view().rows();
   if (p.include_self)

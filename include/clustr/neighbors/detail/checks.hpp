@@ -1,9 +1,10 @@
 #pragma once
-// Argument checks shared by the kNN entry points.
+// Argument checks and small steps shared by the kNN entry points.
 
 #include "clustr/core/errors.hpp"
 #include "clustr/core/view.hpp"
 #include "clustr/metric/metric.hpp"
+#include "clustr/primitives/for_each.hpp"
 #include "clustr/primitives/validate.hpp"
 
 namespace clustr::knn::detail {
@@ -27,6 +28,17 @@ inline void check_k(index_t k, index_t available, const char* what) {
 
 inline void check_batch(index_t batch, const char* name) {
   if (batch < 1) clustr::detail::throw_invalid(name, batch, "must be >= 1");
+}
+
+/// Turns reduced distances (squared for Euclidean) into true distances, in place.
+template <class Backend, class Metric, class T, class I, class Space>
+void reduced_to_distance(const Backend& be, const Metric& metric, matrix_view<T, Space> dist,
+                         matrix_view<const I, Space> idx) {
+  T* d = dist.data();
+  const I* id = idx.data();
+  for_each(be, dist.rows() * dist.cols(), CLUSTR_LAMBDA(index_t e) {
+    if (id[e] >= 0) d[e] = metric.to_distance(d[e]);
+  });
 }
 
 }  // namespace clustr::knn::detail
