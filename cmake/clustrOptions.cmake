@@ -31,8 +31,14 @@ if(CLUSTR_ENABLE_CUDA)
     # A100 and H100/H200: users run on both.
     set(CMAKE_CUDA_ARCHITECTURES 80 90)
   endif()
+  # The language is enabled here, before CMAKE_CUDA_STANDARD is set, because
+  # CMake 3.25 (Debian 12) does not know nvcc's C++20 flag: with the standard
+  # set first, its compiler check fails. We tell it the flag instead.
+  enable_language(CUDA)
+  include(${CMAKE_CURRENT_LIST_DIR}/clustrCudaStd.cmake)
   set(CMAKE_CUDA_STANDARD 20)
   set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+  set(CMAKE_CUDA_EXTENSIONS OFF)
 endif()
 
 if(CLUSTR_ENABLE_KOKKOS STREQUAL "AUTO")

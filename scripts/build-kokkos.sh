@@ -45,17 +45,17 @@ common=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix"
         -DKokkos_ENABLE_TESTS=OFF -DKokkos_ENABLE_EXAMPLES=OFF)
 case $variant in
   openmp) extra=() ;;
-  cuda)   extra=(-DKokkos_ENABLE_CUDA=ON -DKokkos_ARCH_HOPPER90=ON
+  cuda)   # The installed config records the compiler (Kokkos_CXX_COMPILER, used by
+          # kokkos_launch_compiler), so build with the prefix's own copy of the
+          # patched nvcc_wrapper, not the temporary source tree's.
+          mkdir -p "$prefix/bin" && cp "$src/bin/nvcc_wrapper" "$prefix/bin/nvcc_wrapper"
+          extra=(-DKokkos_ENABLE_CUDA=ON -DKokkos_ARCH_HOPPER90=ON
                  -DKokkos_ENABLE_CUDA_LAMBDA=ON -DKokkos_ENABLE_CUDA_CONSTEXPR=ON
-                 -DCMAKE_CXX_COMPILER="$src/bin/nvcc_wrapper") ;;
+                 -DCMAKE_CXX_COMPILER="$prefix/bin/nvcc_wrapper") ;;
   *) echo "build-kokkos: unknown variant '$variant' (openmp|cuda)" >&2; exit 1 ;;
 esac
-# nvcc_wrapper is referenced by the installed config; keep a copy inside the prefix.
 cmake -S "$src" -B "$work/build" "${common[@]}" "${extra[@]}" >&2
 cmake --build "$work/build" -j "$jobs" >&2
 cmake --install "$work/build" >&2
-if [[ $variant == cuda ]]; then
-  mkdir -p "$prefix/bin" && cp "$src/bin/nvcc_wrapper" "$prefix/bin/nvcc_wrapper"
-fi
 touch "$prefix/.clustr-complete"
 echo "$prefix"

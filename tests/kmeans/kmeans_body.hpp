@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clustr/backend/serial.hpp"
@@ -75,7 +76,8 @@ std::vector<T> naive_lloyd_step(const std::vector<T>& X, index_t n, index_t d, c
 
 template <class Backend>
 constexpr bool bitwise_like_serial() {
-  return std::strcmp(Backend::name, "serial") == 0 || std::strcmp(Backend::name, "openmp") == 0;
+  // string_view, not strcmp: nvcc does not evaluate strcmp in constant expressions.
+  return std::string_view(Backend::name) == "serial" || std::string_view(Backend::name) == "openmp";
 }
 
 }  // namespace clustr_test::kmeans
@@ -160,7 +162,10 @@ TEMPLATE_LIST_TEST_CASE("kmeans weights act as repeated rows; empty clusters are
   }
   const std::vector<double> C0(X.begin(), X.begin() + k * d);
   const clustr::kmeans::params p{.n_clusters = k, .max_iter = 50, .tol = 0};
-  const auto mw = clustr::kmeans::fit(be, p, clustr_test::host_view(X, n, d), clustr_test::host_view(w), clustr_test::host_view(C0, k, d));
+  // Non-const views and owning arrays are accepted for weights and centroids.
+  const auto w_backend = clustr_test::to_backend(be, w);
+  const auto mw = clustr::kmeans::fit(be, p, clustr_test::host_view(X, n, d), w_backend,
+                                      clustr::matrix_view<double>(const_cast<double*>(C0.data()), k, d));
   const auto mr = clustr::kmeans::fit(be, p, clustr_test::host_view(Xr, static_cast<index_t>(Xr.size()) / d, d), {},
                                       clustr_test::host_view(C0, k, d));
   const auto cw = mw.centroids.to_std_vector(), cr = mr.centroids.to_std_vector();

@@ -101,28 +101,31 @@ model<T, S> lloyd(const Backend& be, const params& p, matrix_view<const T, S> X,
 /// sample_weight: empty for unit weights, else X.rows() non-negative values.
 /// initial_centroids: empty, or n_clusters x d starting centroids (a warm
 /// start: used whatever params.init says, with a single run as scikit-learn).
+/// Both are views or arrays in host or device memory.
 /// Throws clustr::invalid_argument for bad parameters or input.
-template <class Backend, class Data, class T = value_type_of_t<Data>>
+template <class Backend, class Data, class T = value_type_of_t<Data>, class Weights = vector_view<const T, host_space>,
+          class Initial = matrix_view<const T, host_space>>
 model<T, memory_space_t<Backend>> fit(const Backend& be, const params& p, const Data& X_in,
-                                      vector_view<const T, host_space> sample_weight = {},
-                                      matrix_view<const T, host_space> initial_centroids = {}) {
+                                      const Weights& sample_weight = {}, const Initial& initial_centroids = {}) {
   using S = memory_space_t<Backend>;
   static_assert(std::is_floating_point_v<T>, "clustr::kmeans::fit: data must be float or double");
   const auto Xs = stage(be, as_const_view(X_in));
   const auto X = Xs.view();
   check_finite(be, X, "X");
   detail::check_params(p, X.rows());
-  const auto Ws = stage(be, sample_weight);
+  static_assert(std::is_same_v<value_type_of_t<Weights>, T>, "clustr::kmeans::fit: sample_weight must have X's scalar type");
+  static_assert(std::is_same_v<value_type_of_t<Initial>, T>, "clustr::kmeans::fit: initial_centroids must have X's scalar type");
+  const auto Ws = stage(be, as_const_view(sample_weight));
   detail::check_weights(be, Ws.view(), X.rows());
   const T* w = Ws.view().size() ? Ws.view().data() : nullptr;
-  const bool warm = initial_centroids.rows() > 0;
-  const auto C0 = stage(be, initial_centroids);
+  const auto C0 = stage(be, as_const_view(initial_centroids));
+  const bool warm = C0.view().rows() > 0;
   if (p.init == init_method::array && !warm)
     clustr::detail::throw_invalid("initial_centroids", "empty", "params.init == array needs initial centroids");
   if (warm) {
-    if (initial_centroids.rows() != p.n_clusters || initial_centroids.cols() != X.cols())
+    if (C0.view().rows() != p.n_clusters || C0.view().cols() != X.cols())
       clustr::detail::throw_invalid("initial_centroids shape",
-                                    clustr::detail::concat(initial_centroids.rows(), "x", initial_centroids.cols()),
+                                    clustr::detail::concat(C0.view().rows(), "x", C0.view().cols()),
                                     clustr::detail::concat("must be n_clusters x d = ", p.n_clusters, "x", X.cols()));
     check_finite(be, C0.view(), "initial_centroids");
   }
@@ -179,14 +182,14 @@ matrix<T, memory_space_t<Backend>> transform(const Backend& be, const model<T, M
 }
 
 /// Minus the (weighted) inertia of Y under the model, as scikit-learn's score.
-template <class Backend, class T, class MS, class Data>
-double score(const Backend& be, const model<T, MS>& m, const Data& Y_in, vector_view<const T, host_space> sample_weight = {}) {
+template <class Backend, class T, class MS, class Data, class Weights = vector_view<const T, host_space>>
+double score(const Backend& be, const model<T, MS>& m, const Data& Y_in, const Weights& sample_weight = {}) {
   const auto Ys = stage(be, as_const_view(Y_in));
   const auto Cs = stage(be, as_const_view(m.centroids));
   check_finite(be, Ys.view(), "Y");
   if (Ys.view().cols() != Cs.view().cols())
     clustr::detail::throw_invalid("Y.cols()", Ys.view().cols(), clustr::detail::concat("must equal the model's d = ", Cs.view().cols()));
-  const auto Ws = stage(be, sample_weight);
+  const auto Ws = stage(be, as_const_view(sample_weight));
   detail::check_weights(be, Ws.view(), Ys.view().rows());
   auto labels = make_vector<std::int32_t>(be, Ys.view().rows());
   auto dist = make_vector<T>(be, Ys.view().rows());

@@ -29,6 +29,18 @@ struct union_find_view {
     return x;
   }
 
+  /// The root of x's set, reading only: for union_find_flatten, where a
+  /// halving store by one thread could overwrite the root another thread has
+  /// just written with a stale grandparent.
+  CLUSTR_HD I root(I x) const {
+    I p = atomic_load(parent + x);
+    while (p != x) {
+      x = p;
+      p = atomic_load(parent + x);
+    }
+    return x;
+  }
+
   /// Merges the sets of a and b. Safe to call concurrently.
   CLUSTR_HD void unite(I a, I b) const {
     for (;;) {
@@ -60,7 +72,7 @@ template <class Backend, class I, class Space>
 void union_find_flatten(const Backend& be, vector_view<I, Space> parent) {
   static_assert(can_access_v<Backend, Space>, "clustr::union_find_flatten: the backend cannot reach this memory");
   union_find_view<I> uf{parent.data()};
-  for_each(be, parent.size(), CLUSTR_LAMBDA(index_t i) { atomic_store(uf.parent + i, uf.find(static_cast<I>(i))); });
+  for_each(be, parent.size(), CLUSTR_LAMBDA(index_t i) { atomic_store(uf.parent + i, uf.root(static_cast<I>(i))); });
 }
 
 /// Unites the two ends of every edge e in [0, n_edges): edge(e) returns a

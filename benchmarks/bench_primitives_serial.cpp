@@ -1,0 +1,11 @@
+// Primitive benchmarks on the serial backend (the single-core reference).
+#include "bench_primitives.hpp"
+#include "clustr/backend/serial.hpp"
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  clustr_bench::register_all(clustr::serial{}, "serial");
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
