@@ -313,3 +313,19 @@ TEMPLATE_LIST_TEST_CASE("NN-descent reaches recall >= 0.95 on 20k points at defa
   CHECK(r_fast >= 0.85);
   CHECK(r_fast <= r + 0.01);
 }
+
+TEMPLATE_LIST_TEST_CASE("knn results in int32 indices equal the int64 ones", "[knn]", clustr_test::test_backends) {
+  const auto be = clustr_test::make<TestType>();
+  const clustr::index_t n = 777, d = 5, k = 7;
+  const auto X = clustr_test::random_matrix<float>(n, d, 91);
+  const auto g64 = clustr::knn::graph(be, {.k = k}, clustr_test::host_view(X, n, d));
+  const auto g32 = clustr::knn::graph<std::int32_t>(be, {.k = k}, clustr_test::host_view(X, n, d));
+  const auto s32 = clustr::knn::search<std::int32_t>(be, {.k = k}, clustr_test::host_view(X, n, d), clustr_test::host_view(X, n, d));
+  const auto a = g64.indices.to_std_vector();
+  const auto b = g32.indices.to_std_vector();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t e = 0; e < a.size(); ++e) REQUIRE(a[e] == static_cast<std::int64_t>(b[e]));
+  CHECK(g32.distances.to_std_vector() == g64.distances.to_std_vector());
+  const auto s = s32.indices.to_std_vector();
+  for (clustr::index_t i = 0; i < n; ++i) REQUIRE(s[static_cast<std::size_t>(i * k)] == i);  // self first in search
+}
