@@ -202,25 +202,17 @@ TEMPLATE_LIST_TEST_CASE("kmeans rejects bad input naming the argument", "[kmeans
   const auto be = clustr_test::make<TestType>();
   auto X = clustr_test::random_matrix<float>(10, 2, 1);
   const auto Xv = clustr_test::host_view(X, 10, 2);
-  auto expect = [&](auto&& call, const std::string& argument) {
-    try {
-      call();
-      FAIL("no exception");
-    } catch (const clustr::invalid_argument& e) {
-      CHECK(e.argument() == argument);
-    }
-  };
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 0}, Xv); }, "params.n_clusters");
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 11}, Xv); }, "params.n_clusters");
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .n_init = 0}, Xv); }, "params.n_init");
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .tol = -1}, Xv); }, "params.tol");
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .init = clustr::kmeans::init_method::array}, Xv); }, "initial_centroids");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 0}, Xv); }, "params.n_clusters");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 11}, Xv); }, "params.n_clusters");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .n_init = 0}, Xv); }, "params.n_init");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .tol = -1}, Xv); }, "params.tol");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .init = clustr::kmeans::init_method::array}, Xv); }, "initial_centroids");
   const std::vector<float> bad_c(6, 0.0f), w_short(9, 1.0f);
   std::vector<float> w_neg(10, 1.0f);
   w_neg[4] = -1.0f;
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, {}, clustr_test::host_view(bad_c, 2, 3)); }, "initial_centroids shape");
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, clustr_test::host_view(w_short)); }, "sample_weight.size()");
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, clustr_test::host_view(w_neg)); }, "sample_weight");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, {}, clustr_test::host_view(bad_c, 2, 3)); }, "initial_centroids shape");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, clustr_test::host_view(w_short)); }, "sample_weight.size()");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, clustr_test::host_view(w_neg)); }, "sample_weight");
   X[3] = std::nanf("");
-  expect([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv); }, "X");
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv); }, "X");
 }

@@ -163,24 +163,16 @@ TEMPLATE_LIST_TEST_CASE("knn rejects bad input naming the argument", "[knn]", cl
   const auto be = clustr_test::make<TestType>();
   auto X = clustr_test::random_matrix<float>(20, 3, 1);
   const auto Xv = clustr_test::host_view(X, 20, 3);
-  auto expect = [&](auto&& call, const std::string& argument) {
-    try {
-      call();
-      FAIL("no exception");
-    } catch (const clustr::invalid_argument& e) {
-      CHECK(e.argument() == argument);
-    }
-  };
-  expect([&] { clustr::knn::search(be, {.k = 0}, Xv, Xv); }, "params.k");
-  expect([&] { clustr::knn::search(be, {.k = 21}, Xv, Xv); }, "params.k");
-  expect([&] { clustr::knn::graph(be, {.k = 20}, Xv); }, "params.k");  // self excluded: at most n - 1
-  expect([&] { clustr::knn::search(be, {.k = 2}, Xv, clustr::matrix_view<const float>(X.data(), 15, 4)); }, "queries.cols()");
-  expect([&] { clustr::knn::search(be, {.k = 2}, clustr::matrix_view<const float>(X.data(), 0, 3), Xv); }, "base.rows()");
-  expect([&] { clustr::knn::search(be, {.k = 2, .batch_size = 0}, Xv, Xv); }, "params.batch_size");
-  expect([&] { clustr::knn::search(be, clustr::knn::params<clustr::metric::minkowski>{.k = 2, .metric = {0.5}}, Xv, Xv); }, "metric.p");
+  clustr_test::expect_invalid([&] { clustr::knn::search(be, {.k = 0}, Xv, Xv); }, "params.k");
+  clustr_test::expect_invalid([&] { clustr::knn::search(be, {.k = 21}, Xv, Xv); }, "params.k");
+  clustr_test::expect_invalid([&] { clustr::knn::graph(be, {.k = 20}, Xv); }, "params.k");  // self excluded: at most n - 1
+  clustr_test::expect_invalid([&] { clustr::knn::search(be, {.k = 2}, Xv, clustr::matrix_view<const float>(X.data(), 15, 4)); }, "queries.cols()");
+  clustr_test::expect_invalid([&] { clustr::knn::search(be, {.k = 2}, clustr::matrix_view<const float>(X.data(), 0, 3), Xv); }, "base.rows()");
+  clustr_test::expect_invalid([&] { clustr::knn::search(be, {.k = 2, .batch_size = 0}, Xv, Xv); }, "params.batch_size");
+  clustr_test::expect_invalid([&] { clustr::knn::search(be, clustr::knn::params<clustr::metric::minkowski>{.k = 2, .metric = {0.5}}, Xv, Xv); }, "metric.p");
   X[31] = std::nanf("");
-  expect([&] { clustr::knn::search(be, {.k = 2}, Xv, Xv); }, "base");
-  expect([&] { clustr::knn::radius(be, clustr::knn::radius_params<>{}, Xv, Xv, -1.0f); }, "r");
+  clustr_test::expect_invalid([&] { clustr::knn::search(be, {.k = 2}, Xv, Xv); }, "base");
+  clustr_test::expect_invalid([&] { clustr::knn::radius(be, clustr::knn::radius_params<>{}, Xv, Xv, -1.0f); }, "r");
 }
 
 TEMPLATE_LIST_TEST_CASE("knn::radius returns exactly the neighbours within r", "[knn]", clustr_test::test_backends) {

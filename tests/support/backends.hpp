@@ -67,6 +67,17 @@ auto to_backend(const Backend& be, const std::vector<T>& v) {
   return clustr::clone(be, host_view(v));
 }
 
+/// Runs call() and requires a clustr::invalid_argument naming `argument`.
+template <class Call>
+void expect_invalid(Call&& call, const std::string& argument) {
+  try {
+    call();
+    FAIL("no exception; expected clustr::invalid_argument naming " << argument);
+  } catch (const clustr::invalid_argument& e) {
+    CHECK(e.argument() == argument);
+  }
+}
+
 /// Sizes every primitive is tested on: 1, 7, 1000, 33k and sizes that are not
 /// multiples of any tile or chunk.
 inline const std::vector<clustr::index_t>& awkward_sizes() {
