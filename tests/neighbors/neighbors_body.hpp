@@ -155,7 +155,11 @@ TEMPLATE_LIST_TEST_CASE("knn::graph excludes or includes self as asked", "[knn]"
   for (index_t i = 0; i < n; ++i) {
     REQUIRE(si[static_cast<std::size_t>(i * (k + 1))] == i);
     REQUIRE(sd[static_cast<std::size_t>(i * (k + 1))] == 0.0);
-    for (index_t c = 0; c < k; ++c) REQUIRE(si[static_cast<std::size_t>(i * (k + 1) + c + 1)] == gi[static_cast<std::size_t>(i * k + c)]);
+    for (index_t c = 0; c < k; ++c) {
+      REQUIRE(si[static_cast<std::size_t>(i * (k + 1) + c + 1)] == gi[static_cast<std::size_t>(i * k + c)]);
+      // True (not squared) distances in every column.
+      REQUIRE(sd[static_cast<std::size_t>(i * (k + 1) + c + 1)] == Approx(gd[static_cast<std::size_t>(i * k + c)]).epsilon(1e-12));
+    }
   }
 }
 

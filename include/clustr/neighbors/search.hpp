@@ -93,26 +93,19 @@ knn_graph<value_type_of_t<Data>, I, memory_space_t<Backend>> graph(const Backend
   g.indices = make_matrix<I>(be, n, p.k);
   g.distances = make_matrix<T>(be, n, p.k);
   if (p.include_self) {
-    // Column 0 is the point itself at distance 0, even among exact duplicates.
-    auto rest_d = make_matrix<T>(be, n, p.k);
-    auto rest_i = make_matrix<I>(be, n, p.k);
-    if (p.k > 1) {
+    // Column 0 is the point itself at distance 0, even among exact
+    // duplicates; the k - 1 nearest others go straight into columns 1..k-1.
+    using S = memory_space_t<Backend>;
+    if (p.k > 1)
       detail::exact_topk(be, p.metric, D.view(), D.view(), p.batch_size, 0,
-                         matrix_view<T, memory_space_t<Backend>>(rest_d.data(), n, p.k - 1, p.k),
-                         matrix_view<I, memory_space_t<Backend>>(rest_i.data(), n, p.k - 1, p.k));
-    }
+                         matrix_view<T, S>(g.distances.data() + 1, n, p.k - 1, p.k),
+                         matrix_view<I, S>(g.indices.data() + 1, n, p.k - 1, p.k));
     T* gd = g.distances.data();
     I* gi = g.indices.data();
-    const T* rd = rest_d.data();
-    const I* ri = rest_i.data();
     const index_t k = p.k;
     for_each(be, n, CLUSTR_LAMBDA(index_t i) {
       gd[i * k] = T(0);
       gi[i * k] = static_cast<I>(i);
-      for (index_t c = 1; c < k; ++c) {
-        gd[i * k + c] = rd[i * k + c - 1];
-        gi[i * k + c] = ri[i * k + c - 1];
-      }
     });
   } else {
     detail::exact_topk(be, p.metric, D.view(), D.view(), p.batch_size, 0, g.distances.view(), g.indices.view());

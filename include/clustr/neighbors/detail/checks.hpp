@@ -30,14 +30,13 @@ inline void check_batch(index_t batch, const char* name) {
   if (batch < 1) clustr::detail::throw_invalid(name, batch, "must be >= 1");
 }
 
-/// Turns reduced distances (squared for Euclidean) into true distances, in place.
+/// Turns reduced distances (squared for Euclidean) into true distances, in
+/// place; dist and idx may be strided views (columns of a wider matrix).
 template <class Backend, class Metric, class T, class I, class Space>
 void reduced_to_distance(const Backend& be, const Metric& metric, matrix_view<T, Space> dist,
                          matrix_view<const I, Space> idx) {
-  T* d = dist.data();
-  const I* id = idx.data();
-  for_each(be, dist.rows() * dist.cols(), CLUSTR_LAMBDA(index_t e) {
-    if (id[e] >= 0) d[e] = metric.to_distance(d[e]);
+  for_each_2d(be, dist.rows(), dist.cols(), CLUSTR_LAMBDA(index_t i, index_t c) {
+    if (idx(i, c) >= 0) dist(i, c) = metric.to_distance(dist(i, c));
   });
 }
 
