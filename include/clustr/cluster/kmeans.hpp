@@ -95,6 +95,14 @@ model<T, S> lloyd(const Backend& be, const params& p, matrix_view<const T, S> X,
   return m;
 }
 
+/// Y must be finite and have the centroids' dimension.
+template <class Backend, class T, class S>
+void check_queries(const Backend& be, matrix_view<const T, S> Y, matrix_view<const T, S> C) {
+  check_finite(be, Y, "Y");
+  if (Y.cols() != C.cols())
+    clustr::detail::throw_invalid("Y.cols()", Y.cols(), clustr::detail::concat("must equal the model's d = ", C.cols()));
+}
+
 }  // namespace detail
 
 /// Fits k-means to the rows of X (a view or array, float or double).
@@ -156,9 +164,7 @@ template <class Backend, class T, class MS, class Data>
 vector<std::int32_t, memory_space_t<Backend>> predict(const Backend& be, const model<T, MS>& m, const Data& Y_in) {
   const auto Ys = stage(be, as_const_view(Y_in));
   const auto Cs = stage(be, as_const_view(m.centroids));
-  check_finite(be, Ys.view(), "Y");
-  if (Ys.view().cols() != Cs.view().cols())
-    clustr::detail::throw_invalid("Y.cols()", Ys.view().cols(), clustr::detail::concat("must equal the model's d = ", Cs.view().cols()));
+  detail::check_queries(be, Ys.view(), Cs.view());
   auto labels = make_vector<std::int32_t>(be, Ys.view().rows());
   auto dist = make_vector<T>(be, Ys.view().rows());
   fused_distance_argmin(be, metric::sqeuclidean{}, Ys.view(), Cs.view(), labels.view(), dist.view());
@@ -172,9 +178,7 @@ template <class Backend, class T, class MS, class Data>
 matrix<T, memory_space_t<Backend>> transform(const Backend& be, const model<T, MS>& m, const Data& Y_in) {
   const auto Ys = stage(be, as_const_view(Y_in));
   const auto Cs = stage(be, as_const_view(m.centroids));
-  check_finite(be, Ys.view(), "Y");
-  if (Ys.view().cols() != Cs.view().cols())
-    clustr::detail::throw_invalid("Y.cols()", Ys.view().cols(), clustr::detail::concat("must equal the model's d = ", Cs.view().cols()));
+  detail::check_queries(be, Ys.view(), Cs.view());
   auto out = make_matrix<T>(be, Ys.view().rows(), Cs.view().rows());
   pairwise_distance(be, metric::euclidean{}, Ys.view(), Cs.view(), out.view());
   fence(be);
@@ -186,9 +190,7 @@ template <class Backend, class T, class MS, class Data, class Weights = vector_v
 double score(const Backend& be, const model<T, MS>& m, const Data& Y_in, const Weights& sample_weight = {}) {
   const auto Ys = stage(be, as_const_view(Y_in));
   const auto Cs = stage(be, as_const_view(m.centroids));
-  check_finite(be, Ys.view(), "Y");
-  if (Ys.view().cols() != Cs.view().cols())
-    clustr::detail::throw_invalid("Y.cols()", Ys.view().cols(), clustr::detail::concat("must equal the model's d = ", Cs.view().cols()));
+  detail::check_queries(be, Ys.view(), Cs.view());
   const auto Ws = stage(be, as_const_view(sample_weight));
   detail::check_weights(be, Ws.view(), Ys.view().rows());
   auto labels = make_vector<std::int32_t>(be, Ys.view().rows());

@@ -70,13 +70,10 @@ void reverse_lists(const Backend& be, matrix_view<const I, S> idx, rng::random_s
   sort_by_key(be, keys.view(), edge.view());
   index_t* rp = rev.data();
   for_each(be, n, CLUSTR_LAMBDA(index_t j) {
-    index_t lo = 0, hi = m;  // first entry whose target >= j
-    while (lo < hi) {
-      const index_t mid = (lo + hi) / 2;
-      if (static_cast<index_t>(kp[mid] >> 32) < j) lo = mid + 1; else hi = mid;
-    }
+    // First entry whose target (the key's high half) is >= j.
+    const index_t first = lower_bound_by(m, j, [kp](index_t p) { return static_cast<index_t>(kp[p] >> 32); });
     index_t c = 0;
-    for (index_t e = lo; e < m && static_cast<index_t>(kp[e] >> 32) == j && c < r; ++e) rp[j * r + c++] = ep[e];
+    for (index_t e = first; e < m && static_cast<index_t>(kp[e] >> 32) == j && c < r; ++e) rp[j * r + c++] = ep[e];
     for (; c < r; ++c) rp[j * r + c] = -1;
   });
 }

@@ -33,13 +33,14 @@ void radius_count(const Backend& be, const Metric& metric, matrix_view<const T, 
   });
 }
 
-/// Writes the neighbours of each query at its offset, by increasing index.
+/// Writes the neighbours of each query, by increasing index, at
+/// offsets[i] - first (first: the offset of the batch's first entry).
 template <class Backend, class Metric, class T, class I, class Space>
 void radius_fill(const Backend& be, const Metric& metric, matrix_view<const T, Space> base,
-                 matrix_view<const T, Space> queries, T r_reduced, const I* offsets, I* idx, T* dist) {
+                 matrix_view<const T, Space> queries, T r_reduced, const I* offsets, I first, I* idx, T* dist) {
   for_each_dynamic(be, queries.rows(), 16, CLUSTR_LAMBDA(index_t i) {
     const T* x = queries.row(i);
-    I o = offsets[i];
+    I o = offsets[i] - first;
     for (index_t j = 0; j < base.rows(); ++j) {
       const T r = metric::reduced_distance(metric, x, base.row(j), base.cols());
       if (r <= r_reduced) {
@@ -136,10 +137,7 @@ radius_neighbors<value_type_of_t<Base>, I, memory_space_t<Backend>> radius(const
                                                            " neighbours within r, more than params.max_batch_neighbors = ",
                                                            p.max_batch_neighbors, "; lower batch_size or r"));
     batch_result br{make_vector<I>(be, in_batch), make_vector<T>(be, in_batch)};
-    // Offsets relative to this batch's arrays.
-    auto rel = make_vector<I>(be, nb);
-    exclusive_scan(be, counts.view(), rel.view(), I(0));
-    detail::radius_fill(be, p.metric, B.view(), qv, r_reduced, rel.data(), br.idx.data(), br.dist.data());
+    detail::radius_fill(be, p.metric, B.view(), qv, r_reduced, local.data(), total, br.idx.data(), br.dist.data());
     batches.push_back(std::move(br));
     total = batch_total;
   }

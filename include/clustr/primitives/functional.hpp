@@ -49,4 +49,17 @@ struct argmax_op {
   }
 };
 
+/// The first position p in [0, n) with key(p) >= value for a key(p) that is
+/// non-decreasing in p (n when there is none): a lower bound callable in
+/// primitives' bodies, e.g. a segment's start in sorted keys.
+template <class V, class KeyAt>
+CLUSTR_HD inline index_t lower_bound_by(index_t n, V value, KeyAt key) {
+  index_t lo = 0, hi = n;
+  while (lo < hi) {
+    const index_t mid = lo + (hi - lo) / 2;
+    if (key(mid) < value) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
 }  // namespace clustr

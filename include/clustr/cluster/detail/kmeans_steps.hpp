@@ -71,12 +71,12 @@ inline index_t draw_from_cumulative(const std::vector<double>& cumulative, doubl
   return std::min<index_t>(i, static_cast<index_t>(cumulative.size()) - 1);
 }
 
-template <class Backend, class T, class S>
-std::vector<double> cumulative_weighted(const Backend& be, const T* w, vector_view<const T, S> v) {
-  auto cum = make_vector<double>(be, v.size());
+/// Cumulative sums of w_i * v_i on the host (v null: of the weights alone).
+template <class Backend, class T>
+std::vector<double> cumulative_weighted(const Backend& be, const T* w, const T* v, index_t n) {
+  auto cum = make_vector<double>(be, n);
   double* c = cum.data();
-  const T* p = v.data();
-  for_each(be, v.size(), CLUSTR_LAMBDA(index_t i) { c[i] = weight_at(w, i) * static_cast<double>(p[i]); });
+  for_each(be, n, CLUSTR_LAMBDA(index_t i) { c[i] = weight_at(w, i) * (v ? static_cast<double>(v[i]) : 1.0); });
   inclusive_scan(be, cum.view(), cum.view());
   return cum.to_std_vector();
 }
@@ -99,18 +99,13 @@ void init_plus_plus(const Backend& be, matrix_view<const T, S> X, const T* w, in
   auto candidate = make_vector<T>(be, n);
   auto best = make_vector<T>(be, n);
   // First centre: a row drawn by weight.
-  std::vector<double> cum;
-  {
-    auto ones = make_vector<T>(be, n);
-    fill(be, ones.view(), T(1));
-    cum = cumulative_weighted(be, w, vector_view<const T, S>(ones.view()));
-  }
+  std::vector<double> cum = cumulative_weighted(be, w, static_cast<const T*>(nullptr), n);
   index_t first = draw_from_cumulative(cum, rs.uniform<double>(draw++) * cum.back());
   copy_row(be, X, first, C, 0);
   distance_to_row(be, X, first, static_cast<const T*>(nullptr), closest.data());
   const int trials = 2 + static_cast<int>(std::log(static_cast<double>(k)));
   for (index_t c = 1; c < k; ++c) {
-    cum = cumulative_weighted(be, w, vector_view<const T, S>(closest.view()));
+    cum = cumulative_weighted(be, w, static_cast<const T*>(closest.data()), n);
     const double total = cum.back();
     double best_pot = std::numeric_limits<double>::infinity();
     index_t best_row = -1;
@@ -165,12 +160,7 @@ void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, 
   index_t* off = offsets.data();
   const std::int32_t* key = keys.data();
   for_each(be, k + 1, CLUSTR_LAMBDA(index_t c) {
-    index_t lo = 0, hi = n;  // first position with key >= c
-    while (lo < hi) {
-      const index_t mid = (lo + hi) / 2;
-      if (key[mid] < c) lo = mid + 1; else hi = mid;
-    }
-    off[c] = lo;
+    off[c] = lower_bound_by(n, c, [key](index_t p) { return static_cast<index_t>(key[p]); });
   });
   const index_t* pm = perm.data();
   for_each_2d(be, k, d, CLUSTR_LAMBDA(index_t c, index_t j) {
