@@ -12,6 +12,7 @@
 
 #include "clustr/backend/serial.hpp"
 #include "clustr/cluster/kmeans.hpp"
+#include "clustr/cluster/kmeans_sweep.hpp"
 
 namespace clustr_test::kmeans {
 
@@ -215,4 +216,154 @@ TEMPLATE_LIST_TEST_CASE("kmeans rejects bad input naming the argument", "[kmeans
   clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv, clustr_test::host_view(w_neg)); }, "sample_weight");
   X[3] = std::nanf("");
   clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2}, Xv); }, "X");
+}
+
+namespace clustr_test::kmeans {
+
+/// Points around `centres` random directions at radii in [1, 20]: clusters by
+/// angle that Euclidean k-means splits by length.
+template <class T>
+std::vector<T> directions(index_t n, index_t d, int centres, std::uint64_t seed, std::vector<int>& truth) {
+  const clustr::rng::random_stream rs{seed, 5};
+  std::vector<T> X(static_cast<std::size_t>(n * d));
+  truth.assign(static_cast<std::size_t>(n), 0);
+  for (index_t i = 0; i < n; ++i) {
+    const int c = static_cast<int>(rs.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(centres)));
+    truth[static_cast<std::size_t>(i)] = c;
+    const double radius = 1.0 + 19.0 * rs.uniform<double>(static_cast<std::uint64_t>(1) << 41 | static_cast<std::uint64_t>(i));
+    for (index_t j = 0; j < d; ++j) {
+      const double dir = rs.normal<double>(static_cast<std::uint64_t>(1 << 30) + static_cast<std::uint64_t>(c * d + j));
+      const double noise = 0.05 * rs.normal<double>(static_cast<std::uint64_t>(1) << 40 | static_cast<std::uint64_t>(i * d + j));
+      X[static_cast<std::size_t>(i * d + j)] = static_cast<T>(radius * (dir + noise));
+    }
+  }
+  return X;
+}
+
+/// One spherical Lloyd step from C on the host: unit rows, assignment by the
+/// largest cosine, unit means.
+inline std::vector<double> naive_spherical_step(std::vector<double> X, index_t n, index_t d, const std::vector<double>& C,
+                                                index_t k) {
+  auto unit = [d](double* r) {
+    double s = 0;
+    for (index_t j = 0; j < d; ++j) s += r[j] * r[j];
+    for (index_t j = 0; j < d; ++j) r[j] /= std::sqrt(s);
+  };
+  for (index_t i = 0; i < n; ++i) unit(X.data() + i * d);
+  std::vector<double> Cu(C), out(C.size(), 0.0);
+  for (index_t c = 0; c < k; ++c) unit(Cu.data() + c * d);
+  for (index_t i = 0; i < n; ++i) {
+    index_t best = 0;
+    double best_cos = -2;
+    for (index_t c = 0; c < k; ++c) {
+      double dot = 0;
+      for (index_t j = 0; j < d; ++j) dot += X[static_cast<std::size_t>(i * d + j)] * Cu[static_cast<std::size_t>(c * d + j)];
+      if (dot > best_cos) best_cos = dot, best = c;
+    }
+    for (index_t j = 0; j < d; ++j) out[static_cast<std::size_t>(best * d + j)] += X[static_cast<std::size_t>(i * d + j)];
+  }
+  for (index_t c = 0; c < k; ++c) unit(out.data() + c * d);
+  return out;
+}
+
+}  // namespace clustr_test::kmeans
+
+TEMPLATE_LIST_TEST_CASE("k-means|| init recovers blobs, matches the serial backend, is as good as k-means++", "[kmeans]",
+                        clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  std::vector<int> truth;
+  const index_t n = 4001, d = 3;
+  const auto X = blobs<double>(n, d, 10, 24, truth);
+  const clustr::kmeans::params p{.n_clusters = 10, .init = clustr::kmeans::init_method::kmeans_parallel, .n_init = 2, .seed = 4};
+  const auto m = clustr::kmeans::fit(be, p, clustr_test::host_view(X, n, d));
+  CHECK(same_partition(truth, m.labels.to_std_vector()));
+  const auto pp = clustr::kmeans::fit(be, {.n_clusters = 10, .n_init = 2, .seed = 4}, clustr_test::host_view(X, n, d));
+  CHECK(m.inertia <= pp.inertia * 1.05);
+  const auto ref = clustr::kmeans::fit(clustr::serial{}, p, clustr_test::host_view(X, n, d));
+  if constexpr (bitwise_like_serial<TestType>()) {
+    CHECK(m.centroids.to_std_vector() == ref.centroids.to_std_vector());
+    CHECK(m.labels.to_std_vector() == ref.labels.to_std_vector());
+  } else {
+    CHECK(m.inertia == Approx(ref.inertia).epsilon(1e-6));
+  }
+  // Fewer distinct rows than k: falls back to k-means++ and still fits.
+  std::vector<double> few(static_cast<std::size_t>(30 * d), 0.0);
+  for (index_t i = 0; i < 30; ++i) few[static_cast<std::size_t>(i * d)] = static_cast<double>(i % 4);
+  const auto mf = clustr::kmeans::fit(be, {.n_clusters = 4, .init = clustr::kmeans::init_method::kmeans_parallel},
+                                      clustr_test::host_view(few, 30, d));
+  CHECK(mf.inertia == Approx(0.0).margin(1e-12));
+}
+
+TEMPLATE_LIST_TEST_CASE("spherical k-means: a naive step, clusters by angle, cosine transform and score", "[kmeans]",
+                        clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  const index_t n = 1501, d = 6, k = 5;
+  const auto X = clustr_test::random_matrix<double>(n, d, 31);
+  const std::vector<double> C0(X.begin(), X.begin() + k * d);
+  const auto step = naive_spherical_step(X, n, d, C0, k);
+  const auto m1 = clustr::kmeans::fit(be, {.n_clusters = k, .max_iter = 1, .spherical = true},
+                                      clustr_test::host_view(X, n, d), {}, clustr_test::host_view(C0, k, d));
+  const auto c1 = m1.centroids.to_std_vector();
+  for (std::size_t e = 0; e < c1.size(); ++e) REQUIRE(c1[e] == Approx(step[e]).margin(1e-12));
+
+  std::vector<int> truth;
+  const auto D = directions<float>(2000, 8, 4, 3, truth);
+  const auto ms = clustr::kmeans::fit(be, {.n_clusters = 4, .n_init = 3, .seed = 2, .spherical = true},
+                                      clustr_test::host_view(D, 2000, 8));
+  CHECK(ms.spherical);
+  CHECK(same_partition(truth, ms.labels.to_std_vector()));
+  // Centroids are unit vectors; transform is the cosine distance; score is -inertia.
+  const auto cs = ms.centroids.to_std_vector();
+  for (index_t c = 0; c < 4; ++c) {
+    double s = 0;
+    for (index_t j = 0; j < 8; ++j) s += double(cs[static_cast<std::size_t>(c * 8 + j)]) * cs[static_cast<std::size_t>(c * 8 + j)];
+    CHECK(s == Approx(1.0).epsilon(1e-5));
+  }
+  const auto T = clustr::kmeans::transform(be, ms, clustr_test::host_view(D, 2000, 8)).to_std_vector();
+  const auto lab = ms.labels.to_std_vector();
+  double inertia = 0;
+  for (index_t i = 0; i < 2000; ++i) inertia += T[static_cast<std::size_t>(i * 4 + lab[static_cast<std::size_t>(i)])];
+  CHECK(inertia == Approx(ms.inertia).epsilon(1e-3));
+  CHECK(clustr::kmeans::score(be, ms, clustr_test::host_view(D, 2000, 8)) == Approx(-ms.inertia).epsilon(1e-4));
+  CHECK(clustr::kmeans::predict(be, ms, clustr_test::host_view(D, 2000, 8)).to_std_vector() == lab);
+  // A zero row has no direction.
+  auto Z = D;
+  for (index_t j = 0; j < 8; ++j) Z[static_cast<std::size_t>(7 * 8 + j)] = 0.0f;
+  clustr_test::expect_invalid([&] { clustr::kmeans::fit(be, {.n_clusters = 2, .spherical = true}, clustr_test::host_view(Z, 2000, 8)); }, "X");
+}
+
+TEMPLATE_LIST_TEST_CASE("kmeans sweep: one row per k equal to separate fits and scores", "[kmeans]",
+                        clustr_test::test_backends) {
+  using namespace clustr_test::kmeans;
+  const auto be = clustr_test::make<TestType>();
+  std::vector<int> truth;
+  const index_t n = 900, d = 4;
+  const auto X = blobs<double>(n, d, 4, 41, truth);
+  const clustr::kmeans::params p{.n_init = 2, .seed = 9};
+  const std::vector<index_t> ks{1, 3, 4, 6};
+  const auto rows = clustr::kmeans::sweep(be, p, clustr_test::host_view(X, n, d), ks, {.silhouette_sample_size = 0});
+  REQUIRE(rows.size() == ks.size());
+  CHECK(std::isnan(rows[0].silhouette));
+  for (std::size_t r = 0; r < ks.size(); ++r) {
+    CHECK(rows[r].k == ks[r]);
+    auto pk = p;
+    pk.n_clusters = ks[r];
+    const auto m = clustr::kmeans::fit(be, pk, clustr_test::host_view(X, n, d));
+    CHECK(rows[r].inertia == Approx(m.inertia).epsilon(1e-12));
+    CHECK(rows[r].n_iter == m.n_iter);
+    if (ks[r] > 1) {
+      const auto labels = m.labels.to_std_vector();
+      CHECK(rows[r].silhouette == Approx(clustr::stats::silhouette_score(be, clustr_test::host_view(X, n, d), clustr_test::host_view(labels))).epsilon(1e-9));
+      CHECK(rows[r].davies_bouldin == Approx(clustr::stats::davies_bouldin_score(be, clustr_test::host_view(X, n, d), clustr_test::host_view(labels))).epsilon(1e-9));
+      CHECK(rows[r].calinski_harabasz == Approx(clustr::stats::calinski_harabasz_score(be, clustr_test::host_view(X, n, d), clustr_test::host_view(labels))).epsilon(1e-9));
+    }
+  }
+  // The true k = 4 has the best silhouette and Calinski-Harabasz here.
+  CHECK(rows[2].silhouette > rows[1].silhouette);
+  CHECK(rows[2].silhouette > rows[3].silhouette);
+  CHECK(rows[2].calinski_harabasz > rows[3].calinski_harabasz);
+  clustr_test::expect_invalid([&] { clustr::kmeans::sweep(be, p, clustr_test::host_view(X, n, d), {2, 0}); }, "ks[1]");
+  clustr_test::expect_invalid([&] { clustr::kmeans::sweep(be, p, clustr_test::host_view(X, n, d), {}); }, "ks");
 }

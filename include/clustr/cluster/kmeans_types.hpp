@@ -12,6 +12,8 @@ namespace clustr::kmeans {
 /// How the initial centroids are chosen.
 enum class init_method {
   kmeans_plus_plus,  ///< greedy k-means++ as scikit-learn (2 + ln k local trials)
+  kmeans_parallel,   ///< k-means|| (Bahmani et al. 2012) as cuML: a few rounds of
+                     ///< oversampling, then weighted k-means++ on the candidates
   random,            ///< n_clusters distinct rows drawn uniformly (by weight)
   array              ///< the initial_centroids passed to fit()
 };
@@ -19,8 +21,14 @@ enum class init_method {
 struct params {
   /// Number of clusters k (scikit-learn's n_clusters, default 8).
   index_t n_clusters = 8;
-  /// kmeans_plus_plus (default) | random | array.
+  /// kmeans_plus_plus (default) | kmeans_parallel | random | array.
   init_method init = init_method::kmeans_plus_plus;
+  /// k-means|| only: candidates expected per round, as a multiple of
+  /// n_clusters (cuML's oversampling_factor, default 2.0).
+  double oversampling_factor = 2.0;
+  /// k-means|| only: sampling rounds (default 5; Bahmani et al. found 5
+  /// enough; cuML runs about log(initial cost) rounds).
+  index_t init_rounds = 5;
   /// Independent runs with different seeds; the one with the lowest inertia
   /// is kept (default 1, scikit-learn's n_init="auto" for k-means++).
   index_t n_init = 1;
@@ -32,6 +40,11 @@ struct params {
   double tol = 1e-4;
   /// Seed of every random draw (Philox, the same on every backend).
   std::uint64_t seed = 0;
+  /// Spherical (cosine) k-means: rows and centroids are scaled to unit
+  /// length and points go to the centroid of largest cosine similarity.
+  /// Inertia is then the (weighted) sum of cosine distances 1 - cos(x, c).
+  /// Rows of zero length are rejected. Default false (Euclidean).
+  bool spherical = false;
 };
 
 /// A fitted model.
@@ -43,6 +56,27 @@ struct model {
   index_t n_iter = 0;                 ///< Lloyd iterations of the kept run
   bool converged = false;             ///< whether the kept run met tol before max_iter
   index_t n_empty_reseeded = 0;       ///< empty clusters re-seeded from far points in the kept run
+  bool spherical = false;             ///< fitted as spherical k-means (predict/transform/score use cosine)
+};
+
+/// One row of sweep(): the fit for one k and its scores.
+struct sweep_row {
+  index_t k = 0;
+  double inertia = 0;            ///< as model::inertia
+  double silhouette = 0;         ///< mean silhouette (Euclidean; cosine when spherical), NaN for k = 1
+  double davies_bouldin = 0;     ///< lower is better, NaN for k = 1
+  double calinski_harabasz = 0;  ///< higher is better, NaN for k = 1
+  index_t n_iter = 0;
+  bool converged = false;
+};
+
+/// Options of sweep() beyond the k-means params.
+struct sweep_params {
+  /// Points scored by the silhouette (0: all, O(n^2 d) time per k; default
+  /// 10000: a Philox sample as scikit-learn's sample_size).
+  index_t silhouette_sample_size = 10000;
+  /// Compute the scores (false: inertia and n_iter only).
+  bool scores = true;
 };
 
 }  // namespace clustr::kmeans

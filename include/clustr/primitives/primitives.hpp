@@ -8,6 +8,7 @@
 #include "clustr/primitives/for_each.hpp"
 #include "clustr/primitives/functional.hpp"
 #include "clustr/primitives/fused_topk.hpp"
+#include "clustr/primitives/gather.hpp"
 #include "clustr/primitives/memory.hpp"
 #include "clustr/primitives/reduce.hpp"
 #include "clustr/primitives/scan.hpp"

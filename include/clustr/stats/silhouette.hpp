@@ -23,6 +23,7 @@
 #include "clustr/metric/metric.hpp"
 #include "clustr/primitives/distance.hpp"
 #include "clustr/primitives/for_each.hpp"
+#include "clustr/primitives/gather.hpp"
 #include "clustr/primitives/memory.hpp"
 #include "clustr/primitives/reduce.hpp"
 #include "clustr/primitives/sort.hpp"
@@ -34,14 +35,6 @@
 namespace clustr::stats {
 
 namespace detail {
-
-/// buf row r = X row order[first + r], for r in [0, count).
-template <class Backend, class T, class S>
-void gather_rows(const Backend& be, matrix_view<const T, S> X, const index_t* order, index_t first, index_t count,
-                 matrix_view<T, S> buf) {
-  const index_t d = X.cols();
-  for_each_2d(be, count, d, CLUSTR_LAMBDA(index_t r, index_t j) { buf(r, j) = X(order[first + r], j); });
-}
 
 /// The rows a silhouette scores: all, without noise, and a random subset of
 /// sample_size of them when asked (the sample_size smallest Philox keys of
@@ -140,11 +133,11 @@ vector<double, S> silhouette_tiled(const Backend& be, const Metric& metric, matr
   const T* D = tile.data();
   for (index_t r0 = 0; r0 < m; r0 += B) {
     const index_t nb = r0 + B < m ? B : m - r0;
-    gather_rows(be, X, ord, r0, nb, rows_buf.view());
+    gather_rows(be, X, vector_view<const index_t, S>(ord + r0, nb), rows_buf.view());
     fill(be, vector_view<double, S>(a, nb * C), 0.0);
     for (index_t j0 = 0; j0 < m; j0 += TC) {
       const index_t nc = j0 + TC < m ? TC : m - j0;
-      gather_rows(be, X, ord, j0, nc, cols_buf.view());
+      gather_rows(be, X, vector_view<const index_t, S>(ord + j0, nc), cols_buf.view());
       // D(j, i): tile column i is batch point i, so each point reads a column.
       pairwise_distance(be, metric, matrix_view<const T, S>(cols_buf.data(), nc, d),
                         matrix_view<const T, S>(rows_buf.data(), nb, d), matrix_view<T, S>(tile.data(), nc, nb));

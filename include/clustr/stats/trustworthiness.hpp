@@ -68,7 +68,7 @@ std::int64_t count_ranks_tiled(const Backend& be, const Metric& metric, matrix_v
   const T* buf = rows_buf.data();
   for (index_t r0 = 0; r0 < m; r0 += B) {
     const index_t nb = r0 + B < m ? B : m - r0;
-    gather_rows(be, X, rw, r0, nb, rows_buf.view());
+    gather_rows(be, X, vector_view<const index_t, S>(rw + r0, nb), rows_buf.view());
     for_each(be, nb * k, CLUSTR_LAMBDA(index_t e) {
       const index_t b = e / k, i = rw[r0 + b];
       const std::int64_t j = static_cast<std::int64_t>(E(i, e % k));

@@ -144,10 +144,17 @@ void init_random(const Backend& be, matrix_view<const T, S> X, const T* w, index
   for (index_t c = 0; c < k; ++c) copy_row(be, X, rows[static_cast<std::size_t>(c)], C, c);
 }
 
-/// New centroids: the weighted mean of each cluster's rows, summed in row
-/// order (a stable sort by label), so the result does not depend on the
-/// backend's thread count. Empty clusters keep their old centroid; their
-/// count is returned via counts (host).
+/// Rows per partial sum of the centroid update.
+inline constexpr index_t update_chunk_rows = 256;
+
+/// New centroids: the weighted mean of each cluster's rows. The rows are
+/// grouped by a stable sort by label; each cluster's rows, in row order, are
+/// cut into chunks of update_chunk_rows, every (chunk, feature) sum runs in
+/// parallel, and each cluster then adds its chunks in order. The grouping
+/// depends only on the labels, so the result is the same at any thread count
+/// (and on every backend up to the compiler's floating-point contraction),
+/// and a GPU gets about n/256 * d tasks even when k is small. Empty clusters
+/// keep their old centroid; per-cluster counts are returned (host).
 template <class Backend, class T, class S>
 void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, vector_view<const std::int32_t, S> labels,
                       matrix_view<const T, S> C_old, matrix_view<T, S> C_new, std::vector<index_t>& counts) {
@@ -162,20 +169,60 @@ void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, 
   for_each(be, k + 1, CLUSTR_LAMBDA(index_t c) {
     off[c] = lower_bound_by(n, c, [key](index_t p) { return static_cast<index_t>(key[p]); });
   });
+  // chunk_off[c]: the first chunk of cluster c (an exclusive scan of chunk counts).
+  constexpr index_t B = update_chunk_rows;
+  auto chunk_off = make_vector<index_t>(be, k + 1);
+  index_t* co = chunk_off.data();
+  for_each(be, k + 1, CLUSTR_LAMBDA(index_t c) { co[c] = c < k ? (off[c + 1] - off[c] + B - 1) / B : 0; });
+  const index_t n_chunks = exclusive_scan(be, chunk_off.view(), chunk_off.view(), index_t(0));
+  // partial(q, j): chunk q's weighted sum of feature j; column d: its weight.
+  const index_t pw = d + 1;
+  auto partial = make_vector<double>(be, n_chunks * pw);
+  double* part = partial.data();
   const index_t* pm = perm.data();
+  for_each_2d(be, n_chunks, pw, CLUSTR_LAMBDA(index_t q, index_t j) {
+    // The owner: the last cluster whose first chunk is <= q (empty clusters own none).
+    const index_t c = lower_bound_by(k + 1, q + 1, [co](index_t t) { return co[t]; }) - 1;
+    const index_t begin = off[c] + (q - co[c]) * B;
+    const index_t end = begin + B < off[c + 1] ? begin + B : off[c + 1];
+    double s = 0;
+    for (index_t e = begin; e < end; ++e) {
+      const index_t i = pm[e];
+      s += j < d ? weight_at(w, i) * static_cast<double>(X(i, j)) : weight_at(w, i);
+    }
+    part[q * pw + j] = s;
+  });
   for_each_2d(be, k, d, CLUSTR_LAMBDA(index_t c, index_t j) {
     double s = 0, sw = 0;
-    for (index_t e = off[c]; e < off[c + 1]; ++e) {
-      const index_t i = pm[e];
-      const double wi = weight_at(w, i);
-      s += wi * static_cast<double>(X(i, j));
-      sw += wi;
+    for (index_t q = co[c]; q < co[c + 1]; ++q) {
+      s += part[q * pw + j];
+      sw += part[q * pw + d];
     }
     C_new(c, j) = sw > 0 ? static_cast<T>(s / sw) : C_old(c, j);
   });
   const auto off_host = offsets.to_std_vector();
   counts.resize(static_cast<std::size_t>(k));
   for (index_t c = 0; c < k; ++c) counts[static_cast<std::size_t>(c)] = off_host[static_cast<std::size_t>(c + 1)] - off_host[static_cast<std::size_t>(c)];
+}
+
+/// Scales every row of A to unit Euclidean length in place (spherical
+/// k-means); rows of zero length stay zero. Returns how many rows were zero.
+template <class Backend, class T, class S>
+index_t normalize_rows(const Backend& be, matrix_view<T, S> A) {
+  const index_t d = A.cols();
+  for_each(be, A.rows(), CLUSTR_LAMBDA(index_t i) {
+    double s = 0;
+    for (index_t j = 0; j < d; ++j) s += static_cast<double>(A(i, j)) * static_cast<double>(A(i, j));
+    if (s > 0) {
+      const double inv = 1.0 / std::sqrt(s);
+      for (index_t j = 0; j < d; ++j) A(i, j) = static_cast<T>(static_cast<double>(A(i, j)) * inv);
+    }
+  });
+  return count_if(be, A.rows(), CLUSTR_LAMBDA(index_t i) {
+    for (index_t j = 0; j < d; ++j)
+      if (A(i, j) != T(0)) return false;
+    return true;
+  });
 }
 
 /// Moves each empty cluster's centroid onto a distinct row farthest from its
