@@ -280,6 +280,9 @@ TEMPLATE_LIST_TEST_CASE("k-means|| init recovers blobs, matches the serial backe
   CHECK(same_partition(truth, m.labels.to_std_vector()));
   const auto pp = clustr::kmeans::fit(be, {.n_clusters = 10, .n_init = 2, .seed = 4}, clustr_test::host_view(X, n, d));
   CHECK(m.inertia <= pp.inertia * 1.05);
+  const auto best_random = clustr::kmeans::fit(
+      be, {.n_clusters = 10, .init = clustr::kmeans::init_method::random, .n_init = 10, .seed = 4}, clustr_test::host_view(X, n, d));
+  CHECK(m.inertia <= best_random.inertia * 1.05);
   const auto ref = clustr::kmeans::fit(clustr::serial{}, p, clustr_test::host_view(X, n, d));
   if constexpr (bitwise_like_serial<TestType>()) {
     CHECK(m.centroids.to_std_vector() == ref.centroids.to_std_vector());
@@ -342,7 +345,7 @@ TEMPLATE_LIST_TEST_CASE("kmeans sweep: one row per k equal to separate fits and 
   const index_t n = 900, d = 4;
   const auto X = blobs<double>(n, d, 4, 41, truth);
   const clustr::kmeans::params p{.n_init = 2, .seed = 9};
-  const std::vector<index_t> ks{1, 3, 4, 6};
+  const std::vector<index_t> ks{1, 3, 4, 6, 7};
   const auto rows = clustr::kmeans::sweep(be, p, clustr_test::host_view(X, n, d), ks, {.silhouette_sample_size = 0});
   REQUIRE(rows.size() == ks.size());
   CHECK(std::isnan(rows[0].silhouette));
@@ -360,6 +363,10 @@ TEMPLATE_LIST_TEST_CASE("kmeans sweep: one row per k equal to separate fits and 
       CHECK(rows[r].calinski_harabasz == Approx(clustr::stats::calinski_harabasz_score(be, clustr_test::host_view(X, n, d), clustr_test::host_view(labels))).epsilon(1e-9));
     }
   }
+  // Inertia falls with k, with the elbow at the true k = 4: the drop 3 -> 4 is
+  // far larger than any later one.
+  for (std::size_t r = 1; r < rows.size(); ++r) CHECK(rows[r].inertia < rows[r - 1].inertia);
+  CHECK(rows[1].inertia - rows[2].inertia > 10 * (rows[2].inertia - rows[3].inertia));
   // The true k = 4 has the best silhouette and Calinski-Harabasz here.
   CHECK(rows[2].silhouette > rows[1].silhouette);
   CHECK(rows[2].silhouette > rows[3].silhouette);
