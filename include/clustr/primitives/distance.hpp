@@ -10,6 +10,7 @@
 #include "clustr/core/errors.hpp"
 #include "clustr/core/view.hpp"
 #include "clustr/metric/metric.hpp"
+#include "clustr/primitives/detail/host_distance_block.hpp"
 #include "clustr/primitives/for_each.hpp"
 #include "clustr/primitives/select_k.hpp"
 
@@ -88,6 +89,19 @@ void fused_distance_argmin(const Backend& be, const Metric& metric, matrix_view<
                           detail::concat("must equal X.rows() = ", X.rows()));
   if constexpr (requires { be.fused_distance_argmin(metric, X, Y, out_index, out_distance); }) {
     be.fused_distance_argmin(metric, X, Y, out_index, out_distance);
+  } else if constexpr (is_host_backend_v<Backend>) {
+    // Cache-blocked register tiles over Y packed once (the same sums as the
+    // naive loop, so the same answer).
+    const std::vector<T> packed = detail::host_pack_blocks(matrix_view<const T>(Y.data(), Y.rows(), Y.cols(), Y.stride()));
+    const T* pk = packed.data();
+    const matrix_view<const T> Xh(X.data(), X.rows(), X.cols(), X.stride());
+    I* oi = out_index.data();
+    T* od = out_distance.data();
+    const index_t qb = detail::host_query_block, m = Y.rows();
+    for_each(be, (X.rows() + qb - 1) / qb, [=](index_t blk) {
+      const index_t q0 = blk * qb, q1 = q0 + qb < Xh.rows() ? q0 + qb : Xh.rows();
+      detail::host_argmin_block(metric, Xh, pk, m, q0, q1, oi, od);
+    });
   } else {
     I* oi = out_index.data();
     T* od = out_distance.data();

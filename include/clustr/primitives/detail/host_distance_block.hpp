@@ -7,6 +7,7 @@
 // metric::reduced_distance, so results equal the naive reference.
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "clustr/core/view.hpp"
@@ -24,7 +25,7 @@ inline constexpr index_t host_query_block = 32;
 /// Register tile of the kernel: query rows x base columns accumulated in
 /// registers across the whole coordinate loop.
 inline constexpr index_t host_tile_rows = 4;
-inline constexpr index_t host_tile_cols = 16;
+inline constexpr index_t host_tile_cols = 32;
 
 /// dist[r * bb + c] = reduced distance of query row rows[r] (r < nr) to
 /// packed base column c (c < nb), for a packed block (d x bb).
@@ -84,6 +85,52 @@ void host_topk_block(const Metric& metric, matrix_view<const T> Q, matrix_view<c
           if (!heap.full() || pair_less(dr[c], id, heap.values[0], heap.ids[0])) heap.push(dr[c], id);
         }
       }
+    }
+  }
+}
+
+/// B packed once into consecutive blocks of host_base_block columns (each
+/// d x host_base_block, zero-padded): shared read-only by every query block.
+template <class T>
+std::vector<T> host_pack_blocks(matrix_view<const T> B) {
+  const index_t d = B.cols(), bb = host_base_block, blocks = (B.rows() + bb - 1) / bb;
+  std::vector<T> packed(static_cast<std::size_t>(blocks * d * bb), T(0));
+  for (index_t b = 0; b < blocks; ++b)
+    for (index_t c = 0; c < bb && b * bb + c < B.rows(); ++c) {
+      const T* y = B.row(b * bb + c);
+      for (index_t j = 0; j < d; ++j) packed[static_cast<std::size_t>((b * d + j) * bb + c)] = y[j];
+    }
+  return packed;
+}
+
+/// For query rows [q0, q1) of Q: the nearest row of the packed base (m rows)
+/// and its reduced distance; ties to the smaller index (strict <, scanning
+/// in index order), as the naive loop.
+template <class Metric, class T, class I>
+void host_argmin_block(const Metric& metric, matrix_view<const T> Q, const T* packed, index_t m, index_t q0, index_t q1,
+                       I* out_index, T* out_distance) {
+  const index_t d = Q.cols();
+  constexpr index_t bb = host_base_block, tr = host_tile_rows;
+  T dist[tr * bb];
+  for (index_t i0 = q0; i0 < q1; i0 += tr) {
+    const index_t nr = std::min(tr, q1 - i0);
+    const T* rows[tr];
+    for (index_t r = 0; r < tr; ++r) rows[r] = Q.row(r < nr ? i0 + r : i0);
+    T best[tr];
+    index_t best_j[tr];
+    for (index_t r = 0; r < tr; ++r) best[r] = std::numeric_limits<T>::max(), best_j[r] = 0;
+    for (index_t b0 = 0; b0 < m; b0 += bb) {
+      const index_t nb = std::min(bb, m - b0);
+      host_distance_tile(metric, rows, nr, packed + (b0 / bb) * d * bb, d, nb, dist);
+      for (index_t r = 0; r < nr; ++r) {
+        const T* dr = dist + r * bb;
+        for (index_t c = 0; c < nb; ++c)
+          if (dr[c] < best[r]) best[r] = dr[c], best_j[r] = b0 + c;
+      }
+    }
+    for (index_t r = 0; r < nr; ++r) {
+      out_index[i0 + r] = static_cast<I>(best_j[r]);
+      out_distance[i0 + r] = best[r];
     }
   }
 }
