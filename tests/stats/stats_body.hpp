@@ -546,7 +546,7 @@ TEMPLATE_LIST_TEST_CASE("stats reject bad input naming the argument", "[stats]",
   clustr_test::expect_invalid([&] { S::silhouette_score(be, Xv, lo); }, "labels");
   clustr_test::expect_invalid([&] { S::silhouette_score(be, Xv, la); }, "labels");  // n clusters of one point
   clustr_test::expect_invalid([&] { S::silhouette_score(be, Xv, lv, {.sample_size = -1}); }, "params.sample_size");
-  clustr_test::expect_invalid([&] { S::silhouette_score(be, Xv, lv, {.batch_rows = 0}); }, "params.batch_rows");
+  clustr_test::expect_invalid([&] { S::silhouette_score(be, Xv, lv, {.batch_rows = -1}); }, "params.batch_rows");
   clustr_test::expect_invalid([&] { S::silhouette_score(be, Xv, lv, S::silhouette_params<M::minkowski>{.metric = {0.5}}); }, "metric.p");
   clustr_test::expect_invalid([&] { S::davies_bouldin_score(be, Xv, ls); }, "labels.size()");
   clustr_test::expect_invalid([&] { S::davies_bouldin_score(be, Xv, lo); }, "labels");

@@ -118,6 +118,7 @@ template <class Backend, class Metric, class T, class S>
 vector<double, S> silhouette_tiled(const Backend& be, const Metric& metric, matrix_view<const T, S> X,
                                    const grouping<S>& g, index_t batch_rows, index_t tile_cols) {
   const index_t m = g.size(), C = g.n_clusters, d = X.cols();
+  batch_rows = auto_batch_rows(batch_rows, tile_cols, sizeof(T), static_cast<std::size_t>(C) * sizeof(double));
   const index_t B = batch_rows < m ? batch_rows : m;
   const index_t TC = tile_cols < m ? tile_cols : m;
   auto rows_buf = make_matrix<T>(be, B, d);
@@ -180,7 +181,7 @@ template <class Metric>
 void check_silhouette_params(const silhouette_params<Metric>& p) {
   metric::validate(p.metric);
   if (p.sample_size < 0) clustr::detail::throw_invalid("params.sample_size", p.sample_size, "must be >= 0 (0: all points)");
-  if (p.batch_rows < 1) clustr::detail::throw_invalid("params.batch_rows", p.batch_rows, "must be >= 1");
+  if (p.batch_rows < 0) clustr::detail::throw_invalid("params.batch_rows", p.batch_rows, "must be >= 0 (0: automatic)");
   if (p.tile_cols < 1) clustr::detail::throw_invalid("params.tile_cols", p.tile_cols, "must be >= 1");
 }
 

@@ -5,6 +5,7 @@
 // embedding quality (trustworthiness). Meanings and defaults follow
 // scikit-learn (and the hdbscan library for DBCV); see docs/stats.md.
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -49,11 +50,27 @@ struct silhouette_params {
   index_t sample_size = 0;
   /// Seed of the sample_size draw.
   std::uint64_t seed = 0;
-  /// Points scored per batch: memory is batch_rows x n_clusters doubles.
-  index_t batch_rows = 2048;
+  /// Points scored per batch on device backends (host backends run their
+  /// own blocked kernel): memory is batch_rows x n_clusters doubles plus the
+  /// tile. 0 (default): automatic, see auto_batch_rows().
+  index_t batch_rows = 0;
   /// Points per distance tile: a tile is tile_cols x batch_rows distances.
   index_t tile_cols = 2048;
 };
+
+/// batch_rows = 0: the most rows (at most 32768, at least 1) whose distance
+/// tile (rows x tile_cols values of `value_bytes`) and per-row state (rows x
+/// per_row_bytes) each stay within 256 MiB. Large batches keep a GPU busy:
+/// 2048-row batches left the reduction passes with too few threads.
+inline index_t auto_batch_rows(index_t batch_rows, index_t tile_cols, std::size_t value_bytes, std::size_t per_row_bytes) {
+  if (batch_rows > 0) return batch_rows;
+  constexpr std::size_t budget = std::size_t(256) << 20;
+  std::size_t rows = 32768;
+  const std::size_t tile_row = static_cast<std::size_t>(tile_cols) * value_bytes;
+  if (tile_row > 0 && rows * tile_row > budget) rows = budget / tile_row;
+  if (per_row_bytes > 0 && rows * per_row_bytes > budget) rows = budget / per_row_bytes;
+  return static_cast<index_t>(rows < 1 ? 1 : rows);
+}
 
 /// Options of trustworthiness(). `Metric` is the distance in the original
 /// space; neighbours in the embedding are Euclidean, as scikit-learn's.
@@ -64,8 +81,9 @@ struct trustworthiness_params {
   index_t n_neighbors = 5;
   /// The distance in the original space X.
   Metric metric{};
-  /// Points whose ranks are counted per batch.
-  index_t batch_rows = 2048;
+  /// Points whose ranks are counted per batch on device backends; 0
+  /// (default): automatic, see auto_batch_rows().
+  index_t batch_rows = 0;
   /// Points per distance tile (tile_cols x batch_rows distances).
   index_t tile_cols = 2048;
 };

@@ -53,6 +53,7 @@ std::int64_t count_ranks_tiled(const Backend& be, const Metric& metric, matrix_v
                                index_t batch_rows, index_t tile_cols) {
   const index_t n = X.rows(), d = X.cols(), k = E.cols(), m = rows.size();
   std::int64_t penalty = 0;
+  batch_rows = auto_batch_rows(batch_rows, tile_cols, sizeof(T), static_cast<std::size_t>(k) * (2 * sizeof(std::int64_t) + sizeof(T)));
   const index_t B = batch_rows < m ? batch_rows : m;
   const index_t TC = tile_cols < n ? tile_cols : n;
   auto rows_buf = make_matrix<T>(be, B, d);
@@ -204,7 +205,7 @@ void check_trustworthiness_params(const trustworthiness_params<Metric>& p, index
   if (static_cast<double>(p.n_neighbors) >= static_cast<double>(n) / 2.0)
     clustr::detail::throw_invalid("params.n_neighbors", p.n_neighbors,
                                   clustr::detail::concat("must be < n / 2 = ", static_cast<double>(n) / 2.0));
-  if (p.batch_rows < 1) clustr::detail::throw_invalid("params.batch_rows", p.batch_rows, "must be >= 1");
+  if (p.batch_rows < 0) clustr::detail::throw_invalid("params.batch_rows", p.batch_rows, "must be >= 0 (0: automatic)");
   if (p.tile_cols < 1) clustr::detail::throw_invalid("params.tile_cols", p.tile_cols, "must be >= 1");
 }
 
