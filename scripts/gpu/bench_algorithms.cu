@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
@@ -76,6 +77,13 @@ double knn_agreement(const std::vector<std::int64_t>& gi, const std::vector<floa
 
 }  // namespace
 
+// BENCH_ONLY=knn_search,knn_graph,kmeans,silhouette,trustworthiness (comma
+// separated; unset: all) runs a subset.
+bool want(const char* section) {
+  const char* only = std::getenv("BENCH_ONLY");
+  return !only || std::string(",") .append(only).append(",").find(std::string(",") + section + ",") != std::string::npos;
+}
+
 int main() {
   const clustr::cuda gpu{};
   const clustr::openmp cpu{};
@@ -88,7 +96,7 @@ int main() {
   };
 
   // --- kNN search: 10,000 queries x 1,000,000 base, d=128, k=10 ---
-  {
+  if (want("knn_search")) {
     const index_t nb = 1000000, nq = 10000, d = 128, k = 10;
     const auto B = randn(nb, d, 1), Q = randn(nq, d, 2);
     const auto Bd = clustr::clone(gpu, clustr::make_matrix_view(B.data(), nb, d));
@@ -106,7 +114,7 @@ int main() {
     add("floor_fp32_knn_search_s_at_67TFLOPs", 2.0 * nb * nq * d / 67e12);
   }
   // --- kNN graph: 100,000 x 384, k=15 ---
-  {
+  if (want("knn_graph")) {
     const index_t n = 100000, d = 384, k = 15;
     const auto X = randn(n, d, 3);
     const auto Xd = clustr::clone(gpu, clustr::make_matrix_view(X.data(), n, d));
@@ -130,6 +138,7 @@ int main() {
     add("floor_fp32_knn_graph_s_at_67TFLOPs", 2.0 * n * n * d / 67e12);
   }
   // --- k-means: 20 Lloyd iterations from given centroids (as peers_gpu.py) ---
+  if (want("kmeans"))
   for (auto [n, d, k] : {std::tuple<index_t, index_t, index_t>{100000, 2, 6}, {51000, 512, 500}, {1000000, 256, 1000}}) {
     const auto X = randn(n, d, 4);
     std::vector<float> C0(static_cast<std::size_t>(k * d));
@@ -154,9 +163,16 @@ int main() {
     add("clustr_kmeans_n" + std::to_string(n) + "_d" + std::to_string(d) + "_k" + std::to_string(k) + "_it20_s", ms / 1000);
     add("kmeans_iterations_n" + std::to_string(n), static_cast<double>(m.n_iter));
     add("floor_fp32_kmeans_n" + std::to_string(n) + "_s_at_67TFLOPs", 20.0 * 2.0 * n * k * d / 67e12);
+    // k-means|| initialisation alone (one Lloyd step after it), and its inertia after 20 steps.
+    const clustr::kmeans::params pi{.n_clusters = k, .init = clustr::kmeans::init_method::kmeans_parallel, .max_iter = 1, .tol = 0, .seed = 1};
+    const double ms_init = median_ms([&] { (void)clustr::kmeans::fit(gpu, pi, Xd); }, 3);
+    add("clustr_kmeans_parallel_init_plus_1_step_n" + std::to_string(n) + "_s", ms_init / 1000);
+    auto pi20 = pi;
+    pi20.max_iter = 20;
+    add("kmeans_parallel_inertia_over_array_init_inertia_n" + std::to_string(n), clustr::kmeans::fit(gpu, pi20, Xd).inertia / m.inertia);
   }
   // --- silhouette: 100,000 x 384, 50 clusters (issue 8) ---
-  {
+  if (want("silhouette")) {
     const index_t n = 100000, d = 384, c = 50;
     const auto X = randn(n, d, 5);
     std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
@@ -177,7 +193,7 @@ int main() {
     add("floor_fp32_silhouette_s_at_67TFLOPs", 2.0 * n * n * d / 67e12);
   }
   // --- trustworthiness: 70,000 x 784 vs 2-d (issue 8) ---
-  {
+  if (want("trustworthiness")) {
     const index_t n = 70000, d = 784;
     const auto X = randn(n, d, 6);
     std::vector<float> E(static_cast<std::size_t>(n * 2));
