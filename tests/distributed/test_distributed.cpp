@@ -22,6 +22,7 @@
 #include "clustr/distributed/distributed.hpp"
 #include "clustr/neighbors/knn.hpp"
 #include "support/catch.hpp"
+#include "support/data.hpp"
 
 namespace {
 
@@ -63,29 +64,10 @@ std::vector<T> slice(const std::vector<T>& v, block b, index_t d) {
 
 template <class T>
 std::vector<T> blobs(index_t n, index_t d, int centres, std::uint64_t seed, std::vector<int>& truth) {
-  const clustr::rng::random_stream rs{seed, 3};
-  std::vector<T> X(static_cast<std::size_t>(n * d));
-  truth.assign(static_cast<std::size_t>(n), 0);
-  for (index_t i = 0; i < n; ++i) {
-    const int c = static_cast<int>(rs.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(centres)));
-    truth[static_cast<std::size_t>(i)] = c;
-    for (index_t j = 0; j < d; ++j)
-      X[static_cast<std::size_t>(i * d + j)] = static_cast<T>(
-          20.0 * rs.uniform<double>(static_cast<std::uint64_t>(1 << 30) + static_cast<std::uint64_t>(c * d + j)) - 10.0 +
-          0.7 * rs.normal<double>(static_cast<std::uint64_t>(1) << 40 | static_cast<std::uint64_t>(i * d + j)));
-  }
-  return X;
+  return clustr_test::blobs<T>(n, d, centres, seed, truth, 0.7);
 }
 
-inline bool same_partition(const std::vector<int>& a, const std::vector<std::int32_t>& b) {
-  std::map<int, int> ab, ba;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto [it1, new1] = ab.emplace(a[i], b[i]);
-    const auto [it2, new2] = ba.emplace(b[i], a[i]);
-    if (it1->second != b[i] || it2->second != a[i]) return false;
-  }
-  return true;
-}
+using clustr_test::same_partition;
 
 /// Largest |a - b| / (1 + |b|).
 template <class T>

@@ -13,38 +13,14 @@
 #include "clustr/backend/serial.hpp"
 #include "clustr/cluster/kmeans.hpp"
 #include "clustr/cluster/kmeans_sweep.hpp"
+#include "support/data.hpp"
 
 namespace clustr_test::kmeans {
 
 using clustr::index_t;
 
-/// make_blobs-like data: `centres` well separated centres in [-10, 10]^d, unit noise.
-template <class T>
-std::vector<T> blobs(index_t n, index_t d, int centres, std::uint64_t seed, std::vector<int>& truth) {
-  const clustr::rng::random_stream rs{seed, 3};
-  std::vector<T> X(static_cast<std::size_t>(n * d));
-  truth.assign(static_cast<std::size_t>(n), 0);
-  for (index_t i = 0; i < n; ++i) {
-    const int c = static_cast<int>(rs.below(static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(centres)));
-    truth[static_cast<std::size_t>(i)] = c;
-    for (index_t j = 0; j < d; ++j)
-      X[static_cast<std::size_t>(i * d + j)] = static_cast<T>(
-          20.0 * rs.uniform<double>(static_cast<std::uint64_t>(1 << 30) + static_cast<std::uint64_t>(c * d + j)) - 10.0 +
-          0.5 * rs.normal<double>(static_cast<std::uint64_t>(1) << 40 | static_cast<std::uint64_t>(i * d + j)));
-  }
-  return X;
-}
-
-/// True when the two labelings are the same partition (ARI = 1).
-inline bool same_partition(const std::vector<int>& a, const std::vector<std::int32_t>& b) {
-  std::map<int, int> ab, ba;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto [it1, new1] = ab.emplace(a[i], b[i]);
-    const auto [it2, new2] = ba.emplace(b[i], a[i]);
-    if (it1->second != b[i] || it2->second != a[i]) return false;
-  }
-  return true;
-}
+using clustr_test::blobs;
+using clustr_test::same_partition;
 
 /// One naive Lloyd step from C on the host, in double, rows summed in order.
 template <class T>

@@ -101,6 +101,7 @@ struct model {
   vector<T, Space> probabilities;       ///< strength of membership in its cluster (0 for noise)
   vector<T, Space> outlier_scores;      ///< GLOSH
   std::vector<T> cluster_persistence;   ///< stability of each selected cluster, normalised as hdbscan
+  std::vector<std::int64_t> cluster_ids;///< condensed-tree node of cluster c (label c), ascending
   condensed_tree<T> condensed;          ///< hdbscan's condensed_tree_
   single_linkage_tree<T> single_linkage;///< hdbscan's single_linkage_tree_
   std::vector<mst_edge<T>> minimum_spanning_tree;  ///< n-1 edges (fewer for a kNN-graph forest), by weight
