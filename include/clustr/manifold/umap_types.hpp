@@ -101,6 +101,11 @@ struct params {
   index_t knn_batch_size = 16384;
   /// Optional progress report (host), once per epoch.
   progress_callback progress{};
+  /// Supervised fit (fit(..., y)): weight of the labels against the data's
+  /// topology, 0..1 (umap-learn's target_weight, default 0.5). Edges between
+  /// different labels are scaled by exp(-2.5 / (1 - target_weight)), edges to
+  /// unlabelled points (-1) by exp(-1); 1.0 cuts the different-label edges.
+  double target_weight = 0.5;
   /// transform(): epochs for new points; 0 = automatic as umap-learn
   /// (n_epochs / 3, or 100 when n <= 10000 else 30 for automatic n_epochs).
   index_t transform_n_epochs = 0;
