@@ -4,26 +4,22 @@
 #
 #   scripts/install-deps.sh [demo|test]
 #
-#   demo  the compiler and CMake: enough for scripts/demo.sh
-#   test  also Catch2, Google Benchmark, CLI11, zlib, Open MPI and patch (for
-#         the Kokkos build): what scripts/test.sh needs
+#   demo  the compiler, CMake, CLI11, zlib and the Fashion-MNIST data set:
+#         what scripts/demo.sh needs (the clustr program on Fashion-MNIST)
+#   test  also Catch2, Google Benchmark, Open MPI and patch (for the Kokkos
+#         build): what scripts/test.sh needs
 #
 # Environment:
-#   CLUSTR_INSTALL_DATASETS=1  also install dataset-fashion-mnist (optional:
-#                              tests that read it skip when it is absent)
 #   CLUSTR_NO_INSTALL=1        only report what is missing, install nothing
 set -euo pipefail
 
 profile=${1:-test}
-pkgs=(cmake g++ make)
+pkgs=(cmake g++ make libcli11-dev zlib1g-dev dataset-fashion-mnist)
 case $profile in
   demo) ;;
-  test) pkgs+=(catch2 libbenchmark-dev libcli11-dev zlib1g-dev libopenmpi-dev openmpi-bin patch) ;;
+  test) pkgs+=(catch2 libbenchmark-dev libopenmpi-dev openmpi-bin patch) ;;
   *) echo "install-deps: unknown profile '$profile' (demo|test)" >&2; exit 2 ;;
 esac
-if [[ ${CLUSTR_INSTALL_DATASETS:-0} == 1 ]]; then
-  pkgs+=(dataset-fashion-mnist)
-fi
 
 missing=()
 for p in "${pkgs[@]}"; do
