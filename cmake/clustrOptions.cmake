@@ -10,6 +10,7 @@ string(COMPARE EQUAL "${CMAKE_SOURCE_DIR}" "${PROJECT_SOURCE_DIR}" _clustr_top_l
 option(CLUSTR_BUILD_TESTS "Build the tests" ${_clustr_top_level})
 option(CLUSTR_BUILD_EXAMPLES "Build the examples" ${_clustr_top_level})
 option(CLUSTR_BUILD_BENCHMARKS "Build the benchmarks (Google Benchmark)" OFF)
+option(CLUSTR_BUILD_TOOLS "Build the clustr command-line program (tools/)" ${_clustr_top_level})
 option(CLUSTR_WARNINGS_AS_ERRORS "Treat warnings as errors in clustr's own targets" OFF)
 set(CLUSTR_SANITIZE "" CACHE STRING "Sanitizers for tests and examples, e.g. address,undefined")
 
