@@ -94,12 +94,7 @@ model<T, S> lloyd(const Backend& be, const params& p, matrix_view<const T, S> X,
                      C_next.view(), counts);
     m.n_empty_reseeded += reseed_empty(be, X, vector_view<const T, S>(min_dist.view()), counts, C_next.view());
     if (p.spherical) normalize_rows(be, C_next.view());
-    const T* c0 = C.data();
-    const T* c1 = C_next.data();
-    const double shift = transform_reduce(be, C.size(), 0.0, plus{}, CLUSTR_LAMBDA(index_t e) {
-      const double dlt = static_cast<double>(c1[e]) - static_cast<double>(c0[e]);
-      return dlt * dlt;
-    });
+    const double shift = squared_shift(be, C.data(), C_next.data(), C.size());
     std::swap(C, C_next);
     m.n_iter = it + 1;
     if (shift <= tol_abs) {

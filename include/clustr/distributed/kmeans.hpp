@@ -87,12 +87,7 @@ clustr::kmeans::model<T, S> lloyd(const Backend& be, const Comm& comm, const clu
     const auto counts = distributed::detail::to_host_vector(be, static_cast<const double*>(sums.data()) + k * d + k, k);
     m.n_empty_reseeded +=
         kd::reseed_empty(be, comm, X, lay, vector_view<const T, S>(min_dist.view()), counts, C_next.view());
-    const T* c0 = C.data();
-    const T* c1 = C_next.data();
-    const double shift = transform_reduce(be, C.size(), 0.0, plus{}, CLUSTR_LAMBDA(index_t e) {
-      const double dlt = static_cast<double>(c1[e]) - static_cast<double>(c0[e]);
-      return dlt * dlt;
-    });
+    const double shift = clustr::kmeans::detail::squared_shift(be, C.data(), C_next.data(), C.size());
     std::swap(C, C_next);
     m.n_iter = it + 1;
     if (shift <= tol_abs) {

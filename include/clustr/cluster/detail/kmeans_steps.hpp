@@ -53,6 +53,16 @@ double weighted_sum(const Backend& be, const T* w, vector_view<const T, S> v) {
   });
 }
 
+/// sum_e (c1[e] - c0[e])^2 in double: how far the centroids moved in one
+/// Lloyd step (compared with the absolute tolerance).
+template <class Backend, class T>
+double squared_shift(const Backend& be, const T* c0, const T* c1, index_t size) {
+  return transform_reduce(be, size, 0.0, plus{}, CLUSTR_LAMBDA(index_t e) {
+    const double dlt = static_cast<double>(c1[e]) - static_cast<double>(c0[e]);
+    return dlt * dlt;
+  });
+}
+
 /// out[i] = min(current[i], |x_i - x_c|^2) (current may be null: no min).
 template <class Backend, class T, class S>
 void distance_to_row(const Backend& be, matrix_view<const T, S> X, index_t c, const T* current, T* out) {
