@@ -15,6 +15,7 @@
 #include "clustr/stats/partition.hpp"
 #include "clustr/stats/trustworthiness.hpp"
 #include "golden/umap_golden.hpp"
+#include "support/data.hpp"
 
 namespace clustr_test::umap {
 
@@ -82,16 +83,7 @@ void graph_to_host(const clustr::umap::fuzzy_graph<T, S>& g, std::vector<index_t
   w = g.weights.to_std_vector();
 }
 
-/// True when the two labelings are the same partition.
-inline bool same_partition(const std::vector<int>& a, const std::vector<std::int32_t>& b) {
-  std::map<int, int> ab, ba;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto [it1, new1] = ab.emplace(a[i], b[i]);
-    const auto [it2, new2] = ba.emplace(b[i], a[i]);
-    if (it1->second != b[i] || it2->second != a[i]) return false;
-  }
-  return true;
-}
+using clustr_test::same_partition;
 
 }  // namespace clustr_test::umap
 
