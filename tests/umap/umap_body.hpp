@@ -152,14 +152,21 @@ TEMPLATE_LIST_TEST_CASE("umap sigmas, rhos and the fuzzy graph match umap-learn"
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("umap trustworthiness is within 0.01 of umap-learn's", "[umap]", clustr_test::test_backends) {
+TEMPLATE_LIST_TEST_CASE("umap trustworthiness is within 0.01 of umap-learn's (0.015 in the racy fast mode)", "[umap]", clustr_test::test_backends) {
   using namespace clustr_test::umap;
   const auto be = clustr_test::make<TestType>();
   const index_t n = G::n, d = G::d;
   const auto Xd = digits<double>();
   const auto Xf = digits<float>();
   const clustr::stats::trustworthiness_params<> tp{.n_neighbors = 15};
+  // The deterministic mode is one fixed result per seed and must be within
+  // 0.01 of umap-learn's mean. The fast mode's result depends on thread
+  // timing (hogwild reads): on the 2-core box its 2-d value ranged from 0.977
+  // to 0.986 across 1-7 threads (seeds 1-8 on one thread: 0.980-0.984;
+  // umap-learn 0.987), so it gets a 0.015 margin and does not make the test
+  // flaky.
   for (bool det : {false, true}) {
+    const double margin = det ? 0.01 : 0.015;
     // 2-d, min_dist 0.1, double.
     const auto m2 = clustr::umap::fit(be, {.n_components = 2, .seed = 1, .deterministic = det}, clustr_test::host_view(Xd, n, d));
     CHECK(m2.embedding.rows() == n);
@@ -169,13 +176,13 @@ TEMPLATE_LIST_TEST_CASE("umap trustworthiness is within 0.01 of umap-learn's", "
     const double tw2 = clustr::stats::trustworthiness(be, clustr_test::host_view(Xd, n, d), m2.embedding, tp);
     INFO("2-d deterministic=" << det << " trustworthiness " << tw2 << " umap-learn mean " << G::tw_2d_mean << " init "
                               << m2.init_message);
-    CHECK(tw2 >= G::tw_2d_mean - 0.01);
+    CHECK(tw2 >= G::tw_2d_mean - margin);
     // 5-d, min_dist 0, float (the users' setting before HDBSCAN).
     const auto m5 = clustr::umap::fit(be, {.n_components = 5, .min_dist = 0.0, .seed = 12, .deterministic = det},
                                       clustr_test::host_view(Xf, n, d));
     const double tw5 = clustr::stats::trustworthiness(be, clustr_test::host_view(Xf, n, d), m5.embedding, tp);
     INFO("5-d deterministic=" << det << " trustworthiness " << tw5 << " umap-learn mean " << G::tw_5d_mean);
-    CHECK(tw5 >= G::tw_5d_mean - 0.01);
+    CHECK(tw5 >= G::tw_5d_mean - margin);
   }
 }
 
