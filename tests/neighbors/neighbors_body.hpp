@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "clustr/backend/serial.hpp"
 #include "clustr/neighbors/knn.hpp"
 
 namespace clustr_test::neighbors {
@@ -300,6 +301,14 @@ TEMPLATE_LIST_TEST_CASE("NN-descent reaches recall >= 0.95 on 20k points at defa
   const double r = recall(exact.indices.to_std_vector(), ai, k);
   INFO("NN-descent recall " << r);
   CHECK(r >= 0.95);
+  // Deterministic: host backends at any thread count give the serial graph
+  // bit for bit (proposals are applied as a set, in fixed batches).
+  if constexpr (clustr::is_host_backend_v<TestType>) {
+    const auto ref = clustr::knn::graph(clustr::serial{}, {.k = k, .algo = clustr::knn::algorithm::nn_descent},
+                                        clustr_test::host_view(X, n, d));
+    CHECK(ref.indices.to_std_vector() == ai);
+    CHECK(ref.distances.to_std_vector() == ad);
+  }
   // The recall/speed knob: fewer candidates per neighbour gives a usable but
   // no better graph.
   const auto fast = clustr::knn::graph(

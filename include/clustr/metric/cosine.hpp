@@ -22,6 +22,13 @@ struct cosine {
     a.xx += x * x;
     a.yy += y * y;
   }
+  /// Adds another accumulator's partial result (lanes of reduced_distance_lanes).
+  template <class T>
+  CLUSTR_HD void merge(accumulator<T>& a, const accumulator<T>& b) const {
+    a.dot += b.dot;
+    a.xx += b.xx;
+    a.yy += b.yy;
+  }
   template <class T>
   CLUSTR_HD T finalize(const accumulator<T>& a) const {
     return from_dot(a.dot, detail::sqrt_hd(a.xx), detail::sqrt_hd(a.yy));
@@ -55,6 +62,9 @@ struct inner_product {
   };
   template <class T>
   CLUSTR_HD void accumulate(accumulator<T>& a, T x, T y) const { a.dot += x * y; }
+  /// Adds another accumulator's partial result (lanes of reduced_distance_lanes).
+  template <class T>
+  CLUSTR_HD void merge(accumulator<T>& a, const accumulator<T>& b) const { a.dot += b.dot; }
   template <class T>
   CLUSTR_HD T finalize(const accumulator<T>& a) const { return -a.dot; }
   template <class T>

@@ -20,6 +20,9 @@ struct sqeuclidean {
     const T d = x - y;
     a.sum += d * d;
   }
+  /// Adds another accumulator's partial result (lanes of reduced_distance_lanes).
+  template <class T>
+  CLUSTR_HD void merge(accumulator<T>& a, const accumulator<T>& b) const { a.sum += b.sum; }
   template <class T>
   CLUSTR_HD T finalize(const accumulator<T>& a) const { return a.sum; }
   template <class T>

@@ -43,6 +43,28 @@ CLUSTR_HD T reduced_distance(const Metric& m, const T* x, const T* y, index_t d)
   return m.finalize(acc);
 }
 
+/// Reduced distance with `Lanes` independent accumulators: coordinate j goes
+/// to lane j % Lanes, and the lanes are merged in order at the end. Not the
+/// reference order, so only for approximate searches (NN-descent), where it
+/// pays: the lanes are independent chains, so the loop runs at the adders'
+/// throughput instead of their latency (several times faster at large d).
+/// Metrics without a merge() member fall back to reduced_distance.
+template <int Lanes, class Metric, class T>
+CLUSTR_HD T reduced_distance_lanes(const Metric& m, const T* x, const T* y, index_t d) {
+  using acc_t = typename Metric::template accumulator<T>;
+  if constexpr (requires(const Metric& mm, acc_t& a, const acc_t& b) { mm.merge(a, b); }) {
+    acc_t acc[Lanes]{};
+    index_t j = 0;
+    for (; j + Lanes <= d; j += Lanes)
+      for (int l = 0; l < Lanes; ++l) m.accumulate(acc[l], x[j + l], y[j + l]);
+    for (int l = 0; j < d && l < Lanes; ++j, ++l) m.accumulate(acc[l], x[j], y[j]);
+    for (int l = 1; l < Lanes; ++l) m.merge(acc[0], acc[l]);
+    return m.finalize(acc[0]);
+  } else {
+    return reduced_distance(m, x, y, d);
+  }
+}
+
 /// True distance between rows x and y.
 template <class Metric, class T>
 CLUSTR_HD T distance(const Metric& m, const T* x, const T* y, index_t d) {

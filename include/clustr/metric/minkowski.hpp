@@ -18,6 +18,9 @@ struct manhattan {
   };
   template <class T>
   CLUSTR_HD void accumulate(accumulator<T>& a, T x, T y) const { a.sum += detail::abs_hd(x - y); }
+  /// Adds another accumulator's partial result (lanes of reduced_distance_lanes).
+  template <class T>
+  CLUSTR_HD void merge(accumulator<T>& a, const accumulator<T>& b) const { a.sum += b.sum; }
   template <class T>
   CLUSTR_HD T finalize(const accumulator<T>& a) const { return a.sum; }
   template <class T>
@@ -39,6 +42,9 @@ struct chebyshev {
     const T d = detail::abs_hd(x - y);
     a.max = d > a.max ? d : a.max;
   }
+  /// Adds another accumulator's partial result (lanes of reduced_distance_lanes).
+  template <class T>
+  CLUSTR_HD void merge(accumulator<T>& a, const accumulator<T>& b) const { a.max = b.max > a.max ? b.max : a.max; }
   template <class T>
   CLUSTR_HD T finalize(const accumulator<T>& a) const { return a.max; }
   template <class T>
@@ -62,6 +68,9 @@ struct minkowski {
   CLUSTR_HD void accumulate(accumulator<T>& a, T x, T y) const {
     a.sum += detail::pow_hd(detail::abs_hd(x - y), static_cast<T>(p));
   }
+  /// Adds another accumulator's partial result (lanes of reduced_distance_lanes).
+  template <class T>
+  CLUSTR_HD void merge(accumulator<T>& a, const accumulator<T>& b) const { a.sum += b.sum; }
   template <class T>
   CLUSTR_HD T finalize(const accumulator<T>& a) const { return a.sum; }
   template <class T>

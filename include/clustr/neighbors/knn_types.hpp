@@ -25,8 +25,8 @@ struct nn_descent_params {
   /// Stop when at most delta * n * k list entries changed in an iteration
   /// (pynndescent's default 0.001).
   double delta = 0.001;
-  /// Neighbours of a neighbour examined per neighbour, nearest first (0: all
-  /// k). The main recall/speed knob: smaller is faster and less exact.
+  /// A point's nearest neighbours that enter its local join each iteration
+  /// (0: all k). The main recall/speed knob: smaller is faster and less exact.
   index_t max_candidates = 0;
   /// Reverse neighbours kept per point, drawn at random (0: k).
   index_t max_reverse = 0;

@@ -4,12 +4,20 @@
 // its neighbours' neighbours, forward and reverse ("a neighbour of a
 // neighbour is likely a neighbour").
 //
-// clustr's variant is race-free and deterministic: each iteration rebuilds
-// every row from the PREVIOUS iteration's graph (a Jacobi-style pull instead
-// of the original's concurrent pushes), and reverse lists are built with a
-// stable sort under Philox-random priorities. So every backend and thread
-// count gives the same graph, up to floating-point ties on device backends.
+// Each iteration does the local join of the original (as pynndescent): every
+// pair of a point's candidates (its neighbours and reverse neighbours, at
+// least one of the two edges new) is measured once, and each end it would
+// improve gets a proposal. Reading one point's few candidate rows for all
+// of its pairs keeps them in cache.
+//
+// clustr's variant is race-free and deterministic: proposals are collected
+// for a fixed-size batch of points, grouped by target and applied as "the
+// best k of the row and its proposals" -- a function of the set of
+// proposals, not of their order -- and reverse lists are built with a sort
+// under Philox-random priorities. So every backend and thread count gives
+// the same graph, up to floating-point ties on device backends.
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -35,6 +43,28 @@ CLUSTR_HD inline bool push_unique(clustr::detail::topk_heap<T, I>& heap, T r, I 
   return true;
 }
 
+/// Distance used by NN-descent: eight accumulator lanes (an approximate
+/// search needs no reference summation order, and the independent chains
+/// make high-dimensional distances several times faster on the CPU).
+template <class Metric, class T>
+CLUSTR_HD inline T nnd_distance(const Metric& metric, const T* x, const T* y, index_t d) {
+  return metric::reduced_distance_lanes<8>(metric, x, y, d);
+}
+
+/// Inserts candidate v (row y) into row x's bounded heap unless v is already
+/// there or no nearer than the heap's worst. The membership test comes first,
+/// so candidates already in the list (neighbours of neighbours overlap a lot)
+/// cost no distance computation.
+template <class Metric, class T, class I>
+CLUSTR_HD inline void push_candidate(clustr::detail::topk_heap<T, I>& heap, const Metric& metric, const T* x,
+                                     const T* y, index_t d, I v) {
+  for (index_t e = 0; e < heap.size; ++e)
+    if (heap.ids[e] == v) return;
+  const T r = nnd_distance(metric, x, y, d);
+  if (heap.full() && !clustr::detail::pair_less(r, v, heap.values[0], heap.ids[0])) return;
+  heap.push(r, v);
+}
+
 /// Random initial lists: k distinct other points per row, sorted.
 template <class Backend, class Metric, class T, class I, class S>
 void random_init(const Backend& be, const Metric& metric, matrix_view<const T, S> X, rng::random_stream rs,
@@ -46,7 +76,7 @@ void random_init(const Backend& be, const Metric& metric, matrix_view<const T, S
     while (heap.size < k) {
       const index_t j = static_cast<index_t>(rs.below(draw++, static_cast<std::uint64_t>(n)));
       if (j == i) continue;
-      push_unique(heap, metric::reduced_distance(metric, X.row(i), X.row(j), X.cols()), static_cast<I>(j));
+      push_candidate(heap, metric, X.row(i), X.row(j), X.cols(), static_cast<I>(j));
     }
     heap.sort_ascending();
   });
@@ -78,50 +108,165 @@ void reverse_lists(const Backend& be, matrix_view<const I, S> idx, rng::random_s
   });
 }
 
-/// One pull iteration: row i of the new graph = the best k of its old list,
-/// its reverse neighbours, and the first `cand` neighbours and the reverse
-/// neighbours of each of those. As in NN-descent, a pair is examined only if
-/// one of its two edges is new (entered the graph in the last iteration).
-template <class Backend, class Metric, class T, class I, class S>
-void refine(const Backend& be, const Metric& metric, matrix_view<const T, S> X, matrix_view<const T, S> old_d,
-            matrix_view<const I, S> old_i, const std::uint8_t* old_new, matrix_view<const index_t, S> rev, index_t cand,
-            matrix_view<T, S> new_d, matrix_view<I, S> new_i) {
-  const index_t n = X.rows(), k = old_i.cols(), r = rev.cols();
-  for_each(be, n, CLUSTR_LAMBDA(index_t i) {
-    clustr::detail::topk_heap<T, I> heap{new_d.row(i), new_i.row(i), k};
-    for (index_t a = 0; a < k; ++a) heap.push(old_d(i, a), old_i(i, a));
-    const T* x = X.row(i);
-    for (index_t s = 0; s < k + r; ++s) {
-      index_t u;
-      bool u_new;
-      if (s < k) {
-        u = static_cast<index_t>(old_i(i, s));
-        u_new = old_new[i * k + s] != 0;
-      } else {
-        const index_t e = rev(i, s - k);
-        if (e < 0) continue;
-        u = e / k;
-        u_new = old_new[e] != 0;
-        if (u_new) push_unique(heap, metric::reduced_distance(metric, x, X.row(u), X.cols()), static_cast<I>(u));
+/// Candidate flags (cflag): the edge entered the graph in the last iteration;
+/// the candidate came from the reverse list (v has u in its list).
+inline constexpr std::uint8_t cand_new = 1, cand_reverse = 2;
+
+/// Every point's join candidates for one iteration, from the graph at the
+/// iteration's start: its first `cand` neighbours and its reverse neighbours
+/// (each once), with their distance to the point and flags; -1 pads the m =
+/// cand + r slots.
+template <class Backend, class T, class I, class S>
+void build_candidates(const Backend& be, matrix_view<const T, S> gd, matrix_view<const I, S> gi, const std::uint8_t* fresh,
+                      matrix_view<const index_t, S> rev, index_t cand, matrix_view<I, S> cid, matrix_view<T, S> cdist,
+                      std::uint8_t* cflag) {
+  const index_t n = gi.rows(), k = gi.cols(), r = rev.cols(), m = cid.cols();
+  for_each(be, n, CLUSTR_LAMBDA(index_t u) {
+    index_t c = 0;
+    for (index_t a = 0; a < cand; ++a) {
+      const I v = gi(u, a);
+      if (v < 0) continue;
+      cid(u, c) = v;
+      cdist(u, c) = gd(u, a);
+      cflag[u * m + c] = fresh[u * k + a] ? cand_new : std::uint8_t(0);
+      ++c;
+    }
+    for (index_t b = 0; b < r; ++b) {
+      const index_t e = rev(u, b);
+      if (e < 0) continue;
+      const I w = static_cast<I>(e / k);
+      const std::uint8_t flag = static_cast<std::uint8_t>((fresh[e] ? cand_new : 0) | cand_reverse);
+      index_t q = 0;
+      while (q < c && cid(u, q) != w) ++q;
+      if (q < c) {  // already a forward candidate: keep one entry, new if either edge is
+        cflag[u * m + q] = static_cast<std::uint8_t>(cflag[u * m + q] | (flag & cand_new));
+        continue;
       }
-      if (u < 0) continue;
-      for (index_t b = 0; b < cand + r; ++b) {
-        index_t v;
-        if (b < cand) {
-          if (!u_new && old_new[u * k + b] == 0) continue;
-          v = static_cast<index_t>(old_i(u, b));
-        } else {
-          const index_t e = rev(u, b - cand);
-          if (e < 0) continue;
-          if (!u_new && old_new[e] == 0) continue;
-          v = e / k;
-        }
-        if (v < 0 || v == i) continue;
-        push_unique(heap, metric::reduced_distance(metric, x, X.row(v), X.cols()), static_cast<I>(v));
+      cid(u, c) = w;
+      cdist(u, c) = gd.data()[e];
+      cflag[u * m + c] = flag;
+      ++c;
+    }
+    for (; c < m; ++c) cid(u, c) = I(-1);
+  });
+}
+
+/// Proposal slots of one batch of points: point t of the batch owns slots
+/// [t * per_point, (t + 1) * per_point) and fills the first count[t].
+template <class T, class I>
+struct proposals {
+  index_t* target;
+  I* cand;
+  T* dist;
+  index_t* count;
+  index_t per_point;
+};
+
+/// The local join of NN-descent for points [u0, u0 + batch): every pair of a
+/// point's candidates with at least one new edge is measured once, and each
+/// end that it would improve (nearer than the end's current k-th neighbour)
+/// gets a proposal; a new reverse candidate v is proposed to u itself with
+/// the distance already known. Reading one point's few candidate rows for
+/// all of its pairs keeps them in cache: the pull form (every point fetching
+/// its neighbours' neighbours) was bound by memory bandwidth.
+template <class Backend, class Metric, class T, class I, class S>
+void local_join(const Backend& be, const Metric& metric, matrix_view<const T, S> X, matrix_view<const T, S> gd,
+                matrix_view<const I, S> gi, matrix_view<const I, S> cid, matrix_view<const T, S> cdist,
+                const std::uint8_t* cflag, index_t u0, index_t batch, proposals<T, I> out) {
+  const index_t k = gi.cols(), m = cid.cols(), d = X.cols();
+  for_each_dynamic(be, batch, 16, CLUSTR_LAMBDA(index_t t) {
+    const index_t u = u0 + t;
+    index_t c = t * out.per_point;
+    const index_t first = c;
+    for (index_t a = 0; a < m; ++a) {
+      const I v = cid(u, a);
+      if (v < 0) break;
+      const std::uint8_t fa = cflag[u * m + a];
+      if ((fa & cand_new) && (fa & cand_reverse) &&
+          clustr::detail::pair_less(cdist(u, a), v, gd(u, k - 1), gi(u, k - 1))) {
+        out.target[c] = u, out.cand[c] = v, out.dist[c] = cdist(u, a), ++c;
+      }
+      const T* xv = X.row(static_cast<index_t>(v));
+      for (index_t b = a + 1; b < m; ++b) {
+        const I w = cid(u, b);
+        if (w < 0) break;
+        if (!(fa & cand_new) && !(cflag[u * m + b] & cand_new)) continue;
+        const T dvw = nnd_distance(metric, xv, X.row(static_cast<index_t>(w)), d);
+        if (clustr::detail::pair_less(dvw, w, gd(v, k - 1), gi(v, k - 1)))
+          out.target[c] = static_cast<index_t>(v), out.cand[c] = w, out.dist[c] = dvw, ++c;
+        if (clustr::detail::pair_less(dvw, v, gd(w, k - 1), gi(w, k - 1)))
+          out.target[c] = static_cast<index_t>(w), out.cand[c] = v, out.dist[c] = dvw, ++c;
       }
     }
-    heap.sort_ascending();
+    out.count[t] = c - first;
   });
+}
+
+/// Applies sorted proposals (keys = target, vals = slot) to the graph: each
+/// target's new row is the best k of its row and its proposals, without
+/// duplicates. That is a function of the set of proposals (order by
+/// (distance, index)), so the outcome does not depend on which thread
+/// proposed what first. `spare` rows are scratch of the same shape.
+template <class Backend, class T, class I, class S>
+void apply_proposals(const Backend& be, const index_t* keys, const index_t* slot, index_t count, proposals<T, I> pr,
+                     matrix_view<T, S> gd, matrix_view<I, S> gi, matrix_view<T, S> spare_d, matrix_view<I, S> spare_i) {
+  const index_t k = gi.cols();
+  for_each(be, count, CLUSTR_LAMBDA(index_t q) {
+    if (q > 0 && keys[q - 1] == keys[q]) return;  // one worker per target: the first of its run
+    const index_t j = keys[q];
+    clustr::detail::topk_heap<T, I> heap{spare_d.row(j), spare_i.row(j), k};
+    for (index_t a = 0; a < k; ++a) heap.push(gd(j, a), gi(j, a));
+    for (index_t e = q; e < count && keys[e] == j; ++e) push_unique(heap, pr.dist[slot[e]], pr.cand[slot[e]]);
+    heap.sort_ascending();
+    for (index_t a = 0; a < k; ++a) gd(j, a) = spare_d(j, a), gi(j, a) = spare_i(j, a);
+  });
+}
+
+/// One NN-descent iteration: candidates from the graph at its start, then the
+/// local join and the updates in batches of points (a fixed order, so the
+/// result does not depend on the thread count), the proposal buffer bounded
+/// by the batch.
+template <class Backend, class Metric, class T, class I, class S>
+void iterate(const Backend& be, const Metric& metric, matrix_view<const T, S> X, matrix_view<T, S> gd,
+             matrix_view<I, S> gi, const std::uint8_t* fresh, matrix_view<const index_t, S> rev, index_t cand,
+             matrix_view<T, S> spare_d, matrix_view<I, S> spare_i) {
+  const index_t n = X.rows(), m = cand + rev.cols();
+  auto cid = make_matrix<I>(be, n, m);
+  auto cdist = make_matrix<T>(be, n, m);
+  auto cflag = make_vector<std::uint8_t>(be, n * m);
+  build_candidates(be, matrix_view<const T, S>(gd), matrix_view<const I, S>(gi), fresh, rev, cand, cid.view(),
+                   cdist.view(), cflag.data());
+  // Two proposals per candidate pair plus one per candidate; about 2^21
+  // slots per batch (tens of MB).
+  const index_t per_point = m * (m - 1) + m;
+  const index_t batch = std::max<index_t>(1, std::min<index_t>(n, (index_t(1) << 21) / per_point));
+  auto target = make_vector<index_t>(be, batch * per_point);
+  auto pcand = make_vector<I>(be, batch * per_point);
+  auto pdist = make_vector<T>(be, batch * per_point);
+  auto count = make_vector<index_t>(be, batch), offset = make_vector<index_t>(be, batch);
+  auto keys = make_vector<index_t>(be, batch * per_point);
+  auto slot = make_vector<index_t>(be, batch * per_point);
+  const proposals<T, I> pr{target.data(), pcand.data(), pdist.data(), count.data(), per_point};
+  for (index_t u0 = 0; u0 < n; u0 += batch) {
+    const index_t nb = std::min(batch, n - u0);
+    local_join(be, metric, X, matrix_view<const T, S>(gd), matrix_view<const I, S>(gi), matrix_view<const I, S>(cid.view()),
+               matrix_view<const T, S>(cdist.view()), cflag.data(), u0, nb, pr);
+    // Gather the filled slots (keys = target, slot) in point order, then group by target.
+    const index_t total =
+        exclusive_scan(be, vector_view<const index_t, S>(count.data(), nb), vector_view<index_t, S>(offset.data(), nb));
+    if (total == 0) continue;
+    index_t* kp = keys.data();
+    index_t* sp = slot.data();
+    const index_t* op = offset.data();
+    for_each(be, nb, CLUSTR_LAMBDA(index_t t) {
+      for (index_t e = 0; e < pr.count[t]; ++e) {
+        kp[op[t] + e] = pr.target[t * pr.per_point + e];
+        sp[op[t] + e] = t * pr.per_point + e;
+      }
+    });
+    sort_by_key(be, vector_view<index_t, S>(keys.data(), total), vector_view<index_t, S>(slot.data(), total));
+    apply_proposals(be, keys.data(), slot.data(), total, pr, gd, gi, spare_d, spare_i);
+  }
 }
 
 /// is_new[e] = 1 where new_i's entry e was not in the same row of old_i;
@@ -164,19 +309,19 @@ knn_graph<value_type_of_t<Data>, I, memory_space_t<Backend>> nn_descent(const Ba
   const index_t cand = nd.max_candidates > 0 && nd.max_candidates < k ? nd.max_candidates : k;
   const index_t r = nd.max_reverse > 0 ? nd.max_reverse : k;
 
-  auto d0 = make_matrix<T>(be, n, k), d1 = make_matrix<T>(be, n, k);
+  auto d0 = make_matrix<T>(be, n, k), d1 = make_matrix<T>(be, n, k);  // the graph; scratch rows
   auto i0 = make_matrix<I>(be, n, k), i1 = make_matrix<I>(be, n, k);
+  auto before = make_vector<I>(be, n * k);             // the lists at the iteration's start
   auto fresh = make_vector<std::uint8_t>(be, n * k);  // 1 = entry new since the last iteration
   auto rev = make_matrix<index_t>(be, n, r);
   detail::random_init(be, p.metric, X, rng::random_stream{nd.seed, 1}, d0.view(), i0.view());
   fill(be, fresh.view(), std::uint8_t(1));
   for (index_t it = 0; it < nd.max_iterations; ++it) {
     detail::reverse_lists(be, matrix_view<const I, S>(i0.view()), rng::random_stream{nd.seed, 2 + static_cast<std::uint64_t>(it)}, rev.view());
-    detail::refine(be, p.metric, X, matrix_view<const T, S>(d0.view()), matrix_view<const I, S>(i0.view()), fresh.data(),
-                   matrix_view<const index_t, S>(rev.view()), cand, d1.view(), i1.view());
-    const index_t changed = detail::mark_new(be, matrix_view<const I, S>(i0.view()), matrix_view<const I, S>(i1.view()), fresh.data());
-    std::swap(d0, d1);
-    std::swap(i0, i1);
+    copy(be, before.view(), vector_view<const I, S>(i0.data(), n * k));
+    detail::iterate(be, p.metric, X, d0.view(), i0.view(), fresh.data(), matrix_view<const index_t, S>(rev.view()), cand,
+                    d1.view(), i1.view());
+    const index_t changed = detail::mark_new(be, matrix_view<const I, S>(before.data(), n, k), matrix_view<const I, S>(i0.view()), fresh.data());
     if (static_cast<double>(changed) <= nd.delta * static_cast<double>(n * k)) break;
   }
   detail::reduced_to_distance(be, p.metric, d0.view(), matrix_view<const I, S>(i0.view()));
