@@ -36,25 +36,34 @@ inline index_t rows_per_batch(index_t batch_size, index_t rows, index_t C) {
   return b;
 }
 
+/// The checks every entry point makes first (after k): a model with
+/// prediction data, then batch_size.
 template <class T, class S>
-void check_model(const model<T, S>& m) {
+void check_model(const model<T, S>& m, index_t batch_size) {
   if (!m.prediction.present)
     throw_invalid("model.prediction", "absent: fit with params.prediction_data = true");
+  (void)rows_per_batch(batch_size, 1, 1);
 }
 
 inline void check_k(index_t k) {
   if (k < 1) throw_invalid("k", k, "must be >= 1");
 }
 
-template <class Backend, class T, class S>
-void check_points(const Backend& be, const model<T, S>& m, matrix_view<const T, S> Y) {
-  if (Y.cols() != m.prediction.data.cols())
-    throw_invalid("Y.cols()", Y.cols(), concat("must equal the training data's columns = ", m.prediction.data.cols()));
-  check_finite(be, Y, "Y");
+/// The prologue of the new-point entry points: check_model, then Y staged in
+/// the backend's memory and checked (columns, then finite values), all before
+/// any output is allocated.
+template <class Backend, class T, class Points>
+staged_matrix<T, memory_space_t<Backend>> prepare_points(const Backend& be, const model<T, memory_space_t<Backend>>& m,
+                                                         const Points& Y, index_t batch_size) {
+  check_model(m, batch_size);
+  auto Ys = stage(be, as_const_view(Y));
+  const auto Yv = Ys.view();
+  if (Yv.cols() != m.prediction.data.cols())
+    throw_invalid("Y.cols()", Yv.cols(), concat("must equal the training data's columns = ", m.prediction.data.cols()));
+  check_finite(be, Yv, "Y");
+  return Ys;
 }
 
-/// Soft clustering of the training points, batch by batch; writes the dense
-/// rows (dense != null) or the top-k outputs.
 /// Where the soft-clustering passes write: dense rows, or top-k outputs.
 template <class T>
 struct soft_out {
@@ -73,6 +82,37 @@ struct predict_out {
   std::int64_t* conn = nullptr;
 };
 
+/// One batch of soft clustering: the raw tables of the rows Qb (tree nodes
+/// node, lambdas lam) into dist / height (>= Qb.rows() x C), then their
+/// membership vectors into o's rows q0...
+template <class Backend, class Metric, class T>
+void soft_batch(const Backend& be, const Metric& metric, const prediction_data<T, memory_space_t<Backend>>& pd,
+                matrix_view<const T, memory_space_t<Backend>> Qb, const std::int32_t* node, const T* lam,
+                bool new_points, T* dist, T* height, index_t q0, const soft_out<T>& o) {
+  using S = memory_space_t<Backend>;
+  const index_t nb = Qb.rows(), C = pd.n_clusters();
+  matrix_view<T, S> dv(dist, nb, C), hv(height, nb, C);
+  membership_raw(be, metric, Qb, node, pd, dv, hv);
+  finish_args<T> a;
+  a.C = C;
+  a.dist = dist;
+  a.height = height;
+  a.node = node;
+  a.lam = lam;
+  a.leaf_max = pd.leaf_max_lambda_dev.data();
+  a.sel = pd.selected_dev.data();
+  a.new_points = new_points;
+  a.big = std::numeric_limits<T>::max();
+  a.dense = o.dense ? o.dense + q0 * C : nullptr;
+  a.k = o.k;
+  a.top_c = o.top_c ? o.top_c + q0 * o.k : nullptr;
+  a.top_p = o.top_p ? o.top_p + q0 * o.k : nullptr;
+  a.noise = o.noise ? o.noise + q0 : nullptr;
+  finish_rows(be, nb, a);
+}
+
+/// Soft clustering of the training points, batch by batch; writes the dense
+/// rows (dense != null) or the top-k outputs.
 template <class Backend, class Metric, class T>
 void all_points_soft(const Backend& be, const Metric& metric, const model<T, memory_space_t<Backend>>& m,
                      index_t batch_size, const soft_out<T>& o) {
@@ -84,25 +124,8 @@ void all_points_soft(const Backend& be, const Metric& metric, const model<T, mem
   auto height = make_matrix<T>(be, b, C);
   for (index_t q0 = 0; q0 < n; q0 += b) {
     const index_t nb = std::min(b, n - q0);
-    matrix_view<T, S> dv(dist.data(), nb, C), hv(height.data(), nb, C);
-    membership_raw(be, metric, matrix_view<const T, S>(pd.data.view()).row_block(q0, nb), pd.point_node.data() + q0,
-                   pd, dv, hv);
-    finish_args<T> a;
-    a.C = C;
-    a.dist = dist.data();
-    a.height = height.data();
-    a.node = pd.point_node.data() + q0;
-    a.lam = pd.point_lambda.data() + q0;
-    a.leaf_max = pd.leaf_max_lambda_dev.data();
-    a.sel = pd.selected_dev.data();
-    a.new_points = false;
-    a.big = std::numeric_limits<T>::max();
-    a.dense = o.dense ? o.dense + q0 * C : nullptr;
-    a.k = o.k;
-    a.top_c = o.top_c ? o.top_c + q0 * o.k : nullptr;
-    a.top_p = o.top_p ? o.top_p + q0 * o.k : nullptr;
-    a.noise = o.noise ? o.noise + q0 : nullptr;
-    finish_rows(be, nb, a);
+    soft_batch(be, metric, pd, matrix_view<const T, S>(pd.data.view()).row_block(q0, nb), pd.point_node.data() + q0,
+               pd.point_lambda.data() + q0, false, dist.data(), height.data(), q0, o);
   }
   fence(be);
 }
@@ -130,7 +153,6 @@ template <class Backend, class Metric, class T>
 void new_points_run(const Backend& be, const Metric& metric, const model<T, memory_space_t<Backend>>& m,
                     matrix_view<const T, memory_space_t<Backend>> Y, index_t batch_size, new_point_task task,
                     const predict_out<T>& po, const soft_out<T>& o) {
-  using S = memory_space_t<Backend>;
   const auto& pd = m.prediction;
   const index_t q = Y.rows(), C = pd.n_clusters();
   const index_t kk = std::min<index_t>(2 * pd.min_samples, pd.data.rows());
@@ -154,27 +176,26 @@ void new_points_run(const Backend& be, const Metric& metric, const model<T, memo
       predict_scores(be, nb, pd, nn.data(), lam.data(), dmin.data(), po.values + q0);
     } else {
       new_point_nodes(be, nb, pd, nn.data(), lam.data(), node.data());
-      matrix_view<T, S> dv(dist.data(), nb, C), hv(height.data(), nb, C);
-      membership_raw(be, metric, Yb, node.data(), pd, dv, hv);
-      finish_args<T> a;
-      a.C = C;
-      a.dist = dist.data();
-      a.height = height.data();
-      a.node = node.data();
-      a.lam = lam.data();
-      a.leaf_max = pd.leaf_max_lambda_dev.data();
-      a.sel = pd.selected_dev.data();
-      a.new_points = true;
-      a.big = std::numeric_limits<T>::max();
-      a.dense = o.dense ? o.dense + q0 * C : nullptr;
-      a.k = o.k;
-      a.top_c = o.top_c ? o.top_c + q0 * o.k : nullptr;
-      a.top_p = o.top_p ? o.top_p + q0 * o.k : nullptr;
-      a.noise = o.noise ? o.noise + q0 : nullptr;
-      finish_rows(be, nb, a);
+      soft_batch(be, metric, pd, Yb, node.data(), lam.data(), true, dist.data(), height.data(), q0, o);
     }
   }
   fence(be);
+}
+
+/// all_points_soft and new_points_run with the model's metric.
+template <class Backend, class T>
+void run_all_points(const Backend& be, const model<T, memory_space_t<Backend>>& m, index_t batch_size,
+                    const soft_out<T>& o) {
+  metric::visit(m.prediction.metric_kind, m.prediction.metric_p,
+                [&](auto metric) { all_points_soft(be, metric, m, batch_size, o); });
+}
+
+template <class Backend, class T>
+void run_new_points(const Backend& be, const model<T, memory_space_t<Backend>>& m,
+                    const staged_matrix<T, memory_space_t<Backend>>& Ys, index_t batch_size, new_point_task task,
+                    const predict_out<T>& po, const soft_out<T>& o) {
+  metric::visit(m.prediction.metric_kind, m.prediction.metric_p,
+                [&](auto metric) { new_points_run(be, metric, m, Ys.view(), batch_size, task, po, o); });
 }
 
 /// Top-k outputs when there are no clusters: every id -1, probability 0, noise 1.
@@ -197,16 +218,11 @@ template <class Backend, class T>
 matrix<T, memory_space_t<Backend>> all_points_membership_vectors(const Backend& be,
                                                                  const model<T, memory_space_t<Backend>>& m,
                                                                  index_t batch_size = 0) {
-  detail::pred::check_model(m);
-  (void)detail::pred::rows_per_batch(batch_size, 1, 1);
+  detail::pred::check_model(m, batch_size);
   const auto& pd = m.prediction;
   auto out = make_matrix<T>(be, pd.data.rows(), pd.n_clusters());
   if (pd.n_clusters() == 0) return out;
-  metric::visit(pd.metric_kind, pd.metric_p, [&](auto metric) {
-    detail::pred::soft_out<T> o;
-    o.dense = out.data();
-    detail::pred::all_points_soft(be, metric, m, batch_size, o);
-  });
+  detail::pred::run_all_points(be, m, batch_size, detail::pred::soft_out<T>{out.data(), 0, nullptr, nullptr, nullptr});
   return out;
 }
 
@@ -219,21 +235,17 @@ top_k_membership<T, memory_space_t<Backend>> all_points_membership_top_k(const B
                                                                          const model<T, memory_space_t<Backend>>& m,
                                                                          index_t k, index_t batch_size = 0) {
   detail::pred::check_k(k);
-  detail::pred::check_model(m);
-  (void)detail::pred::rows_per_batch(batch_size, 1, 1);
-  const auto& pd = m.prediction;
-  const index_t n = pd.data.rows();
+  detail::pred::check_model(m, batch_size);
+  const index_t n = m.prediction.data.rows();
   top_k_membership<T, memory_space_t<Backend>> r{make_matrix<std::int32_t>(be, n, k), make_matrix<T>(be, n, k),
                                                  make_vector<T>(be, n)};
-  if (pd.n_clusters() == 0) {
+  if (m.prediction.n_clusters() == 0) {
     detail::pred::fill_no_clusters(be, r);
     return r;
   }
-  metric::visit(pd.metric_kind, pd.metric_p, [&](auto metric) {
-    detail::pred::all_points_soft(be, metric, m, batch_size,
-                                  detail::pred::soft_out<T>{nullptr, k, r.clusters.data(), r.probabilities.data(),
-                                                            r.noise_probability.data()});
-  });
+  detail::pred::run_all_points(be, m, batch_size,
+                               detail::pred::soft_out<T>{nullptr, k, r.clusters.data(), r.probabilities.data(),
+                                                         r.noise_probability.data()});
   return r;
 }
 
@@ -242,20 +254,12 @@ top_k_membership<T, memory_space_t<Backend>> all_points_membership_top_k(const B
 template <class Backend, class T, class Points>
 matrix<T, memory_space_t<Backend>> membership_vector(const Backend& be, const model<T, memory_space_t<Backend>>& m,
                                                      const Points& Y, index_t batch_size = 0) {
-  using S = memory_space_t<Backend>;
   static_assert(std::is_same_v<T, value_type_of_t<Points>>, "clustr::hdbscan::membership_vector: Y must have the model's scalar type");
-  detail::pred::check_model(m);
-  (void)detail::pred::rows_per_batch(batch_size, 1, 1);
-  const auto Ys = stage(be, as_const_view(Y));
-  detail::pred::check_points(be, m, Ys.view());
-  const auto& pd = m.prediction;
-  auto out = make_matrix<T>(be, Ys.view().rows(), pd.n_clusters());
-  if (pd.n_clusters() == 0) return out;
-  metric::visit(pd.metric_kind, pd.metric_p, [&](auto metric) {
-    detail::pred::new_points_run(be, metric, m, matrix_view<const T, S>(Ys.view()), batch_size,
-                                 detail::pred::new_point_task::soft, detail::pred::predict_out<T>{},
-                                 detail::pred::soft_out<T>{out.data(), 0, nullptr, nullptr, nullptr});
-  });
+  const auto Ys = detail::pred::prepare_points(be, m, Y, batch_size);
+  auto out = make_matrix<T>(be, Ys.view().rows(), m.prediction.n_clusters());
+  if (m.prediction.n_clusters() == 0) return out;
+  detail::pred::run_new_points(be, m, Ys, batch_size, detail::pred::new_point_task::soft, detail::pred::predict_out<T>{},
+                               detail::pred::soft_out<T>{out.data(), 0, nullptr, nullptr, nullptr});
   return out;
 }
 
@@ -266,26 +270,19 @@ top_k_membership<T, memory_space_t<Backend>> membership_vector_top_k(const Backe
                                                                      const model<T, memory_space_t<Backend>>& m,
                                                                      const Points& Y, index_t k,
                                                                      index_t batch_size = 0) {
-  using S = memory_space_t<Backend>;
   static_assert(std::is_same_v<T, value_type_of_t<Points>>, "clustr::hdbscan::membership_vector_top_k: Y must have the model's scalar type");
   detail::pred::check_k(k);
-  detail::pred::check_model(m);
-  (void)detail::pred::rows_per_batch(batch_size, 1, 1);
-  const auto Ys = stage(be, as_const_view(Y));
-  detail::pred::check_points(be, m, Ys.view());
-  const auto& pd = m.prediction;
+  const auto Ys = detail::pred::prepare_points(be, m, Y, batch_size);
   const index_t q = Ys.view().rows();
-  top_k_membership<T, S> r{make_matrix<std::int32_t>(be, q, k), make_matrix<T>(be, q, k), make_vector<T>(be, q)};
-  if (pd.n_clusters() == 0) {
+  top_k_membership<T, memory_space_t<Backend>> r{make_matrix<std::int32_t>(be, q, k), make_matrix<T>(be, q, k),
+                                                 make_vector<T>(be, q)};
+  if (m.prediction.n_clusters() == 0) {
     detail::pred::fill_no_clusters(be, r);
     return r;
   }
-  metric::visit(pd.metric_kind, pd.metric_p, [&](auto metric) {
-    detail::pred::new_points_run(be, metric, m, matrix_view<const T, S>(Ys.view()), batch_size,
-                                 detail::pred::new_point_task::soft, detail::pred::predict_out<T>{},
-                                 detail::pred::soft_out<T>{nullptr, k, r.clusters.data(), r.probabilities.data(),
-                                                           r.noise_probability.data()});
-  });
+  detail::pred::run_new_points(be, m, Ys, batch_size, detail::pred::new_point_task::soft, detail::pred::predict_out<T>{},
+                               detail::pred::soft_out<T>{nullptr, k, r.clusters.data(), r.probabilities.data(),
+                                                         r.noise_probability.data()});
   return r;
 }
 
@@ -295,22 +292,15 @@ template <class Backend, class T, class Points>
 approximate_prediction<T, memory_space_t<Backend>> approximate_predict(const Backend& be,
                                                                        const model<T, memory_space_t<Backend>>& m,
                                                                        const Points& Y, index_t batch_size = 0) {
-  using S = memory_space_t<Backend>;
   static_assert(std::is_same_v<T, value_type_of_t<Points>>, "clustr::hdbscan::approximate_predict: Y must have the model's scalar type");
-  detail::pred::check_model(m);
-  (void)detail::pred::rows_per_batch(batch_size, 1, 1);
-  const auto Ys = stage(be, as_const_view(Y));
-  detail::pred::check_points(be, m, Ys.view());
+  const auto Ys = detail::pred::prepare_points(be, m, Y, batch_size);
   const index_t q = Ys.view().rows();
-  approximate_prediction<T, S> r{make_vector<std::int32_t>(be, q), make_vector<T>(be, q),
-                                 make_vector<std::int64_t>(be, q)};
-  metric::visit(m.prediction.metric_kind, m.prediction.metric_p, [&](auto metric) {
-    detail::pred::new_points_run(be, metric, m, matrix_view<const T, S>(Ys.view()), batch_size,
-                                 detail::pred::new_point_task::predict,
-                                 detail::pred::predict_out<T>{r.labels.data(), r.probabilities.data(),
-                                                              r.connecting_points.data()},
-                                 detail::pred::soft_out<T>{});
-  });
+  approximate_prediction<T, memory_space_t<Backend>> r{make_vector<std::int32_t>(be, q), make_vector<T>(be, q),
+                                                       make_vector<std::int64_t>(be, q)};
+  detail::pred::run_new_points(be, m, Ys, batch_size, detail::pred::new_point_task::predict,
+                               detail::pred::predict_out<T>{r.labels.data(), r.probabilities.data(),
+                                                            r.connecting_points.data()},
+                               detail::pred::soft_out<T>{});
   return r;
 }
 
@@ -322,18 +312,11 @@ template <class Backend, class T, class Points>
 vector<T, memory_space_t<Backend>> approximate_predict_scores(const Backend& be,
                                                               const model<T, memory_space_t<Backend>>& m,
                                                               const Points& Y, index_t batch_size = 0) {
-  using S = memory_space_t<Backend>;
   static_assert(std::is_same_v<T, value_type_of_t<Points>>, "clustr::hdbscan::approximate_predict_scores: Y must have the model's scalar type");
-  detail::pred::check_model(m);
-  (void)detail::pred::rows_per_batch(batch_size, 1, 1);
-  const auto Ys = stage(be, as_const_view(Y));
-  detail::pred::check_points(be, m, Ys.view());
+  const auto Ys = detail::pred::prepare_points(be, m, Y, batch_size);
   auto scores = make_vector<T>(be, Ys.view().rows());
-  metric::visit(m.prediction.metric_kind, m.prediction.metric_p, [&](auto metric) {
-    detail::pred::new_points_run(be, metric, m, matrix_view<const T, S>(Ys.view()), batch_size,
-                                 detail::pred::new_point_task::scores,
-                                 detail::pred::predict_out<T>{nullptr, scores.data(), nullptr}, detail::pred::soft_out<T>{});
-  });
+  detail::pred::run_new_points(be, m, Ys, batch_size, detail::pred::new_point_task::scores,
+                               detail::pred::predict_out<T>{nullptr, scores.data(), nullptr}, detail::pred::soft_out<T>{});
   return scores;
 }
 

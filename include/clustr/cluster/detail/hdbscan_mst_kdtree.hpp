@@ -39,6 +39,48 @@ inline constexpr index_t kdtree_max_knn = 128;
 /// Tree-order neighbours on each side that seed a round's component bounds.
 inline constexpr index_t kdtree_seed_window = 8;
 
+/// The tree arrays the searches read, as one POD that device lambdas capture
+/// by value, with the box bound both searches use.
+template <class T>
+struct kdtree_arrays {
+  const T* pts;          ///< points in tree order (n x d)
+  const T* lo;           ///< per node: its box's lower corner (d values)
+  const T* hi;           ///< per node: its box's upper corner
+  const index_t* nb;     ///< per node: its first row in tree order
+  const index_t* ne;     ///< per node: one past its last row
+  const index_t* perm;   ///< tree order -> original index
+  index_t d, first_leaf;
+
+  CLUSTR_HD const T* point(index_t p) const { return pts + p * d; }
+
+  /// Reduced distance from x to the nearest point of node's box.
+  template <class Metric>
+  CLUSTR_HD T box_reduced(const Metric& metric, const T* x, index_t node) const {
+    const T* l = lo + node * d;
+    const T* h = hi + node * d;
+    typename Metric::template accumulator<T> acc{};
+    for (index_t j = 0; j < d; ++j) {
+      const T c = x[j] < l[j] ? l[j] : (x[j] > h[j] ? h[j] : x[j]);
+      metric.accumulate(acc, x[j], c);
+    }
+    return metric.finalize(acc);
+  }
+};
+
+/// Pushes the children c1 = 2 node + 1 and c1 + 1 with their lower bounds,
+/// the nearer one (c1 on ties) on top so it is searched first.
+template <class T>
+CLUSTR_HD inline void kdtree_push_children(index_t* stack_node, T* stack_lb, int& sp, index_t c1, T l1, T l2) {
+  const index_t c2 = c1 + 1;
+  const bool first_is_1 = l1 <= l2;
+  stack_node[sp] = first_is_1 ? c2 : c1;
+  stack_lb[sp] = first_is_1 ? l2 : l1;
+  ++sp;
+  stack_node[sp] = first_is_1 ? c1 : c2;
+  stack_lb[sp] = first_is_1 ? l1 : l2;
+  ++sp;
+}
+
 template <class T, class Space>
 class mst_kdtree {
  public:
@@ -80,18 +122,12 @@ class mst_kdtree {
   /// m <= kdtree_max_knn.
   template <class Backend, class Metric>
   void knn_core(const Backend& be, const Metric& metric, index_t m, T* out) const {
-    const T* pts = pts_.data();
-    const T* lo = lo_.data();
-    const T* hi = hi_.data();
-    const index_t* nb = nb_.data();
-    const index_t* ne = ne_.data();
-    const index_t* perm = perm_.data();
-    const index_t d = d_, first_leaf = first_leaf_;
+    const kdtree_arrays<T> t = arrays();
     for_each_dynamic(be, n_, 64, CLUSTR_LAMBDA(index_t p) {
       T heap[kdtree_max_knn];  // max-heap of the m smallest reduced distances
       heap[0] = std::numeric_limits<T>::infinity();
       index_t hs = 0;
-      const T* xa = pts + p * d;
+      const T* xa = t.point(p);
       index_t stack_node[2 * kdtree_max_levels + 2];
       T stack_lb[2 * kdtree_max_levels + 2];
       int sp = 0;
@@ -102,10 +138,10 @@ class mst_kdtree {
         --sp;
         const index_t node = stack_node[sp];
         if (hs == m && stack_lb[sp] >= heap[0]) continue;
-        if (node >= first_leaf) {
-          for (index_t q = nb[node]; q < ne[node]; ++q) {
+        if (node >= t.first_leaf) {
+          for (index_t q = t.nb[node]; q < t.ne[node]; ++q) {
             if (q == p) continue;
-            const T r = metric::reduced_distance(metric, xa, pts + q * d, d);
+            const T r = metric::reduced_distance(metric, xa, t.point(q), t.d);
             if (hs < m) {
               index_t i = hs++;  // sift up
               while (i > 0 && heap[(i - 1) / 2] < r) {
@@ -128,18 +164,11 @@ class mst_kdtree {
           }
           continue;
         }
-        const index_t c1 = 2 * node + 1, c2 = c1 + 1;
-        const T l1 = box_reduced(metric, xa, lo + c1 * d, hi + c1 * d, d);
-        const T l2 = box_reduced(metric, xa, lo + c2 * d, hi + c2 * d, d);
-        const bool first_is_1 = l1 <= l2;
-        stack_node[sp] = first_is_1 ? c2 : c1;
-        stack_lb[sp] = first_is_1 ? l2 : l1;
-        ++sp;
-        stack_node[sp] = first_is_1 ? c1 : c2;
-        stack_lb[sp] = first_is_1 ? l1 : l2;
-        ++sp;
+        const index_t c1 = 2 * node + 1;
+        kdtree_push_children(stack_node, stack_lb, sp, c1, t.box_reduced(metric, xa, c1),
+                             t.box_reduced(metric, xa, c1 + 1));
       }
-      out[perm[p]] = metric.to_distance(heap[0]);
+      out[t.perm[p]] = metric.to_distance(heap[0]);
     });
   }
 
@@ -150,16 +179,13 @@ class mst_kdtree {
   template <class Backend>
   void update_components(const Backend& be, const index_t* comp) const {
     index_t* nc = node_comp_.data();
-    const index_t* nb = nb_.data();
-    const index_t* ne = ne_.data();
-    const index_t* perm = perm_.data();
-    const index_t first_leaf = first_leaf_;
-    for_each(be, first_leaf + 1, CLUSTR_LAMBDA(index_t l) {
-      const index_t node = first_leaf + l;
-      const index_t b = nb[node], e = ne[node];
-      index_t c = b < e ? comp[perm[b]] : -2;  // -2: empty, matches nothing
+    const kdtree_arrays<T> t = arrays();
+    for_each(be, t.first_leaf + 1, CLUSTR_LAMBDA(index_t l) {
+      const index_t node = t.first_leaf + l;
+      const index_t b = t.nb[node], e = t.ne[node];
+      index_t c = b < e ? comp[t.perm[b]] : -2;  // -2: empty, matches nothing
       for (index_t p = b + 1; p < e && c >= 0; ++p)
-        if (comp[perm[p]] != c) c = -1;
+        if (comp[t.perm[p]] != c) c = -1;
       nc[node] = c;
     });
     for (index_t level = levels_ - 1; level >= 0; --level) {
@@ -179,17 +205,11 @@ class mst_kdtree {
   template <class Backend, class Metric>
   void search(const Backend& be, const Metric& metric, round_view<T> rv, T alpha, T* bw_out, index_t* bb_out,
               unsigned char* exact, bool use_cache) const {
-    const T* pts = pts_.data();
-    const T* lo = lo_.data();
-    const T* hi = hi_.data();
+    const kdtree_arrays<T> t = arrays();
     const T* core = core_p_.data();
     const T* min_core = min_core_.data();
     const index_t* min_index = min_index_.data();
     const index_t* nc = node_comp_.data();
-    const index_t* nb = nb_.data();
-    const index_t* ne = ne_.data();
-    const index_t* perm = perm_.data();
-    const index_t d = d_, first_leaf = first_leaf_;
     if (use_cache) {
       // Cached exact results offer first, so the searches start with bounds.
       for_each(be, n_, CLUSTR_LAMBDA(index_t a) {
@@ -202,22 +222,22 @@ class mst_kdtree {
     // prune at once instead of searching outwards from an infinite bound.
     const index_t n = n_;
     for_each(be, n, CLUSTR_LAMBDA(index_t p) {
-      const index_t a = perm[p];
+      const index_t a = t.perm[p];
       const index_t ca = rv.comp[a];
       const T ka = core[p];
       const index_t q0 = p >= kdtree_seed_window ? p - kdtree_seed_window : 0;
       const index_t q1 = p + kdtree_seed_window < n ? p + kdtree_seed_window : n - 1;
       T best = std::numeric_limits<T>::infinity();
       for (index_t q = q0; q <= q1; ++q) {
-        const index_t b = perm[q];
+        const index_t b = t.perm[q];
         if (rv.comp[b] == ca) continue;
-        const T w = mr_weight(metric, pts + p * d, pts + q * d, a, b, d, ka, core[q], alpha);
+        const T w = mr_weight(metric, t.point(p), t.point(q), a, b, t.d, ka, core[q], alpha);
         best = w < best ? w : best;
       }
       if (best < std::numeric_limits<T>::infinity()) rv.offer(ca, best);
     });
     for_each_dynamic(be, n_, 64, CLUSTR_LAMBDA(index_t p) {
-      const index_t a = perm[p];
+      const index_t a = t.perm[p];
       const index_t ca = rv.comp[a];
       if (use_cache) {
         const index_t b = bb_out[a];
@@ -234,7 +254,7 @@ class mst_kdtree {
         exact[a] = 0;
         return;
       }
-      const T* xa = pts + p * d;
+      const T* xa = t.point(p);
       index_t stack_node[2 * kdtree_max_levels + 2];
       T stack_lb[2 * kdtree_max_levels + 2];
       int sp = 0;
@@ -253,9 +273,9 @@ class mst_kdtree {
           cut = true;
           continue;
         }
-        if (node >= first_leaf) {
-          for (index_t q = nb[node]; q < ne[node]; ++q) {
-            const index_t b = perm[q];
+        if (node >= t.first_leaf) {
+          for (index_t q = t.nb[node]; q < t.ne[node]; ++q) {
+            const index_t b = t.perm[q];
             if (rv.comp[b] == ca) continue;
             const T kb = core[q];
             const T lbq = kb > ka ? kb : ka;
@@ -264,7 +284,7 @@ class mst_kdtree {
               cut = true;
               continue;
             }
-            const T w = mr_weight(metric, xa, pts + q * d, a, b, d, ka, kb, alpha);
+            const T w = mr_weight(metric, xa, t.point(q), a, b, t.d, ka, kb, alpha);
             if (w < bw || (w == bw && b < bb)) {
               bw = w;
               bb = b;
@@ -276,17 +296,9 @@ class mst_kdtree {
           }
           continue;
         }
-        const index_t c1 = 2 * node + 1, c2 = c1 + 1;
-        const T l1 = child_bound(metric, xa, lo + c1 * d, hi + c1 * d, d, ka, min_core[c1], alpha);
-        const T l2 = child_bound(metric, xa, lo + c2 * d, hi + c2 * d, d, ka, min_core[c2], alpha);
-        // Nearer child on top (searched first).
-        const bool first_is_1 = l1 <= l2;
-        stack_node[sp] = first_is_1 ? c2 : c1;
-        stack_lb[sp] = first_is_1 ? l2 : l1;
-        ++sp;
-        stack_node[sp] = first_is_1 ? c1 : c2;
-        stack_lb[sp] = first_is_1 ? l1 : l2;
-        ++sp;
+        const index_t c1 = 2 * node + 1;
+        kdtree_push_children(stack_node, stack_lb, sp, c1, child_bound(metric, t, xa, c1, ka, min_core, alpha),
+                             child_bound(metric, t, xa, c1 + 1, ka, min_core, alpha));
       }
       bw_out[a] = bw;
       bb_out[a] = bb;
@@ -294,32 +306,21 @@ class mst_kdtree {
     });
   }
 
-  /// Lower bound of w(a, b) over the points b of a box: max(core_a, the
+  /// Lower bound of w(a, b) over the points b of node's box: max(core_a, the
   /// box's smallest core distance, d(x_a, box) / alpha). Rounding is
   /// monotone, so the floating-point bound never exceeds a computed weight.
-  /// Reduced distance from x to the nearest point of the box [lo, hi].
   template <class Metric>
-  CLUSTR_HD static T box_reduced(const Metric& metric, const T* x, const T* lo, const T* hi, index_t d) {
-    typename Metric::template accumulator<T> acc{};
-    for (index_t j = 0; j < d; ++j) {
-      const T c = x[j] < lo[j] ? lo[j] : (x[j] > hi[j] ? hi[j] : x[j]);
-      metric.accumulate(acc, x[j], c);
-    }
-    return metric.finalize(acc);
+  CLUSTR_HD static T child_bound(const Metric& metric, const kdtree_arrays<T>& t, const T* x, index_t node, T ka,
+                                 const T* min_core, T alpha) {
+    T w = metric.to_distance(t.box_reduced(metric, x, node)) / alpha;
+    if (ka > w) w = ka;
+    if (min_core[node] > w) w = min_core[node];
+    return w;
   }
 
-  template <class Metric>
-  CLUSTR_HD static T child_bound(const Metric& metric, const T* x, const T* lo, const T* hi, index_t d, T ka,
-                                 T min_core, T alpha) {
-    typename Metric::template accumulator<T> acc{};
-    for (index_t j = 0; j < d; ++j) {
-      const T c = x[j] < lo[j] ? lo[j] : (x[j] > hi[j] ? hi[j] : x[j]);
-      metric.accumulate(acc, x[j], c);
-    }
-    T w = metric.to_distance(metric.finalize(acc)) / alpha;
-    if (ka > w) w = ka;
-    if (min_core > w) w = min_core;
-    return w;
+  /// The tree's arrays in backend memory, for capture by device lambdas.
+  kdtree_arrays<T> arrays() const {
+    return {pts_.data(), lo_.data(), hi_.data(), nb_.data(), ne_.data(), perm_.data(), d_, first_leaf_};
   }
 
  private:

@@ -116,6 +116,22 @@ struct finish_args {
   T* noise = nullptr;                 ///< per row 1 - prob_in_some_cluster (top-k only)
 };
 
+/// hdbscan's outlier score of one row for one cluster, before the softmax:
+/// leaf / (leaf - h) with h from lambda rounded to float32 (new points,
+/// safe_always_positive_division), else exp(-(leaf + 1e-8) / h). hj < 0
+/// stands for the row's own lambda (lam, or lam32 rounded to float32).
+template <class T>
+CLUSTR_HD inline T outlier_score(bool new_points, T hj, T lam, T lam32, T leaf) {
+  if (new_points) {
+    const T h32 = hj < T(0) ? lam32 : hj;
+    T den = leaf - h32;
+    if (den <= T(0)) den = T(1e-8);  // safe_always_positive_division
+    return leaf / den;
+  }
+  const T h = hj < T(0) ? lam : hj;
+  return std::exp(-((leaf + T(1e-8)) / h));
+}
+
 /// The membership vector of one row from its raw tables (second pass).
 /// all_points (hdbscan's all_points_membership_vectors):
 ///   dist_j  = 1/d_j normalised, outlier_j = softmax(exp(-(leaf_max[node] + 1e-8) / h_j)),
@@ -145,15 +161,7 @@ CLUSTR_HD inline void finish_row(const finish_args<T>& a, index_t i) {
   index_t harg = 0;
   for (index_t j = 0; j < C; ++j) {
     const T h = hv[j] < T(0) ? lam : hv[j];
-    T s;
-    if (a.new_points) {
-      const T h32 = hv[j] < T(0) ? lam32 : hv[j];
-      T den = leaf - h32;
-      if (den <= T(0)) den = T(1e-8);  // safe_always_positive_division
-      s = leaf / den;
-    } else {
-      s = std::exp(-((leaf + T(1e-8)) / h));
-    }
+    const T s = outlier_score(a.new_points, hv[j], lam, lam32, leaf);
     if (j == 0 || s > smax) smax = s;
     if (j == 0 || h > hmax) {
       hmax = h;
@@ -162,16 +170,7 @@ CLUSTR_HD inline void finish_row(const finish_args<T>& a, index_t i) {
   }
   T osum = T(0);
   for (index_t j = 0; j < C; ++j) {
-    const T h = hv[j] < T(0) ? lam : hv[j];
-    T s;
-    if (a.new_points) {
-      const T h32 = hv[j] < T(0) ? lam32 : hv[j];
-      T den = leaf - h32;
-      if (den <= T(0)) den = T(1e-8);
-      s = leaf / den;
-    } else {
-      s = std::exp(-((leaf + T(1e-8)) / h));
-    }
+    const T s = outlier_score(a.new_points, hv[j], lam, lam32, leaf);
     osum += std::exp(s - smax);
   }
   // prob_in_some_cluster / all_points_prob_in_some_cluster
@@ -185,16 +184,7 @@ CLUSTR_HD inline void finish_row(const finish_args<T>& a, index_t i) {
   // combine and normalise
   T rsum = T(0);
   for (index_t j = 0; j < C; ++j) {
-    const T h = hv[j] < T(0) ? lam : hv[j];
-    T s;
-    if (a.new_points) {
-      const T h32 = hv[j] < T(0) ? lam32 : hv[j];
-      T den = leaf - h32;
-      if (den <= T(0)) den = T(1e-8);
-      s = leaf / den;
-    } else {
-      s = std::exp(-((leaf + T(1e-8)) / h));
-    }
+    const T s = outlier_score(a.new_points, hv[j], lam, lam32, leaf);
     const T o = std::exp(s - smax) / osum;
     const T dm = dv[j] / dsum;
     const T r = a.new_points ? std::sqrt(dm) * (o * o) : dm * o;
