@@ -3,6 +3,8 @@
 //   cli_testdata check-knn OUT DATA K     indices/distances.npy equal brute force
 //   cli_testdata check-partition PRED TRUTH   PRED equals TRUTH up to renaming
 //   cli_testdata check-npy FILE DTYPE ROWS [COLS]  header of a .npy output
+//   cli_testdata compare-npy A B TOL     same dtype and shape; integers equal,
+//                                         floats within TOL * (1 + |b|)
 // Exit status 0 when the check holds; one line on stderr otherwise.
 
 #include <algorithm>
@@ -70,6 +72,12 @@ int make(const std::string& dir) {
   io::write_npy(dir + "/blobs64.npy", xd.data(), {n, 2});
   io::write_npy(dir + "/truth.npy", truth.data(), {n});
   io::write_csv(dir + "/blobs.csv", clustr::matrix_view<const double, clustr::host_space>(xd.data(), n, 2), {"x", "y"});
+  // Shards for `--distributed` (uneven on purpose: 100 + 200 rows), and two
+  // shards that disagree on the number of columns.
+  io::write_npy(dir + "/blobs_part0.npy", x.data(), {100, 2});
+  io::write_npy(dir + "/blobs_part1.npy", x.data() + 200, {200, 2});
+  io::write_npy(dir + "/wide_part0.npy", x.data(), {100, 2});
+  io::write_npy(dir + "/wide_part1.npy", x.data(), {50, 3});
   // Bad inputs.
   std::vector<std::int32_t> ints(20, 1);
   io::write_npy(dir + "/int32.npy", ints.data(), {10, 2});
@@ -151,6 +159,26 @@ int check_npy(const std::string& path, const std::string& dtype, std::int64_t ro
   return 0;
 }
 
+int compare_npy(const std::string& a_path, const std::string& b_path, double tol) {
+  const auto a = io::read_npy(a_path), b = io::read_npy(b_path);
+  if (a.type != b.type) return fail(a_path + ": dtype " + io::name_of(a.type) + ", " + b_path + ": " + io::name_of(b.type));
+  if (a.shape != b.shape) return fail(a_path + " and " + b_path + ": shapes differ");
+  if (io::is_floating(a.type)) {
+    const auto va = a.to_vector<double>(), vb = b.to_vector<double>();
+    for (std::size_t i = 0; i < va.size(); ++i)
+      if (!(std::fabs(va[i] - vb[i]) <= tol * (1 + std::fabs(vb[i]))))
+        return fail(a_path + ": element " + std::to_string(i) + " is " + std::to_string(va[i]) + ", " + b_path + " has " +
+                    std::to_string(vb[i]));
+  } else {
+    const auto va = a.to_vector<std::int64_t>(), vb = b.to_vector<std::int64_t>();
+    for (std::size_t i = 0; i < va.size(); ++i)
+      if (va[i] != vb[i])
+        return fail(a_path + ": element " + std::to_string(i) + " is " + std::to_string(va[i]) + ", " + b_path + " has " +
+                    std::to_string(vb[i]));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -161,8 +189,9 @@ int main(int argc, char** argv) {
     if (a.size() == 3 && a[0] == "check-partition") return check_partition(a[1], a[2]);
     if ((a.size() == 4 || a.size() == 5) && a[0] == "check-npy")
       return check_npy(a[1], a[2], std::stoll(a[3]), a.size() == 5 ? std::stoll(a[4]) : -1);
+    if (a.size() == 4 && a[0] == "compare-npy") return compare_npy(a[1], a[2], std::stod(a[3]));
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-  return fail("usage: make DIR | check-knn OUT DATA K | check-partition PRED TRUTH | check-npy FILE DTYPE ROWS [COLS]");
+  return fail("usage: make DIR | check-knn OUT DATA K | check-partition PRED TRUTH | check-npy FILE DTYPE ROWS [COLS] | compare-npy A B TOL");
 }

@@ -8,6 +8,9 @@
 #   SUMMARY   (ok) regexes summary.json must match
 #   CHECKS    commands run afterwards, each "exe|arg|..." separated by "^"
 #   REPORT_FIGURES  (ok) least number of <svg> figures in report.html
+#   LAUNCHER  a command EXE runs under (mpirun|-np|2|--oversubscribe)
+#   RANKS     (fail, with LAUNCHER) every one of the RANKS processes prints
+#             its "clustr: error:" line; other stderr lines (mpirun's) allowed
 foreach(v EXE OUT EXPECT)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "run_case.cmake: ${v} not set")
@@ -17,7 +20,8 @@ string(REPLACE "|" ";" args "${ARGS}")
 if(NOT KEEP_OUT)
   file(REMOVE_RECURSE "${OUT}")
 endif()
-execute_process(COMMAND "${EXE}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REPLACE "|" ";" launcher "${LAUNCHER}")
+execute_process(COMMAND ${launcher} "${EXE}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message(STATUS "exit status ${rc}\nstdout:\n${out}\nstderr:\n${err}")
 
 if(EXPECT STREQUAL "ok")
@@ -75,13 +79,27 @@ else()
   if(rc EQUAL 0)
     message(FATAL_ERROR "expected failure, got exit status 0")
   endif()
-  # Exactly one line on stderr, in the program's format.
-  string(REGEX REPLACE "\n$" "" line "${err}")
-  if(line MATCHES "\n" OR NOT line MATCHES "^clustr: error: ")
-    message(FATAL_ERROR "expected one line 'clustr: error: ...' on stderr, got:\n${err}")
-  endif()
-  if(DEFINED STDERR AND NOT line MATCHES "${STDERR}")
-    message(FATAL_ERROR "stderr does not match '${STDERR}': ${line}")
+  if(DEFINED RANKS)
+    # Every rank says why, in the program's format (no rank hangs or dies silently).
+    string(REGEX MATCHALL "clustr: error: [^\n]*" lines "${err}")
+    list(LENGTH lines n_lines)
+    if(NOT n_lines EQUAL RANKS)
+      message(FATAL_ERROR "expected ${RANKS} lines 'clustr: error: ...' (one per rank) on stderr, got ${n_lines}:\n${err}")
+    endif()
+    foreach(line IN LISTS lines)
+      if(DEFINED STDERR AND NOT line MATCHES "${STDERR}")
+        message(FATAL_ERROR "stderr does not match '${STDERR}': ${line}")
+      endif()
+    endforeach()
+  else()
+    # Exactly one line on stderr, in the program's format.
+    string(REGEX REPLACE "\n$" "" line "${err}")
+    if(line MATCHES "\n" OR NOT line MATCHES "^clustr: error: ")
+      message(FATAL_ERROR "expected one line 'clustr: error: ...' on stderr, got:\n${err}")
+    endif()
+    if(DEFINED STDERR AND NOT line MATCHES "${STDERR}")
+      message(FATAL_ERROR "stderr does not match '${STDERR}': ${line}")
+    endif()
   endif()
   # No partial outputs: the directory is absent (or, when it existed
   # before, holds no new or temporary files).

@@ -7,6 +7,7 @@
 
 #include "cmd_shared.hpp"
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "job_kmeans.hpp"
 #include "progress.hpp"
 #include "report.hpp"
@@ -21,6 +22,7 @@ struct kmeans_cli {
   std::string init = "k-means++";
   std::int64_t score_sample = 2000;
   bool no_scores = false;
+  bool distributed = false;
 };
 
 }  // namespace
@@ -65,6 +67,16 @@ namespace {
 
 void run_kmeans(const kmeans_cli& c) {
   const auto& o = c.common;
+  if (c.distributed) {
+#ifdef CLUSTR_TOOL_MPI
+    auto p = c.params;
+    p.init = parse_init(c.init);
+    p.seed = o.seed;
+    return run_kmeans_distributed(o, p, c.init);
+#else
+    fail_without_mpi("kmeans");
+#endif
+  }
   const auto kind = chosen_backend(o);
   if (c.params.n_clusters < 1) fail("--n-clusters " + std::to_string(c.params.n_clusters) + ": must be >= 1", 2);
   stage_timer timer;
@@ -144,6 +156,10 @@ command add_kmeans_command(CLI::App& app) {
   sub->add_option("--score-sample", cfg->score_sample, "points the silhouette is computed on (0: all)")
       ->capture_default_str();
   sub->add_flag("--no-scores", cfg->no_scores, "skip silhouette, Davies-Bouldin, Calinski-Harabasz");
+  sub->add_flag("--distributed", cfg->distributed,
+                std::string("under mpirun: each rank reads its rows ({rank} in --input: its own file; else its block "
+                            "of rows), rank 0 writes the outputs (no scores, no report)") +
+                    (mpi_compiled() ? "" : " [this clustr was built without MPI]"));
   return {sub, [cfg] { run_kmeans(*cfg); }};
 }
 

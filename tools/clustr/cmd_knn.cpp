@@ -9,6 +9,7 @@
 
 #include "clustr/neighbors/k_distance.hpp"
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "job_knn.hpp"
 #include "progress.hpp"
 #include "report.hpp"
@@ -20,10 +21,18 @@ namespace {
 struct knn_cli {
   common_options common;
   knn_request req;
+  bool distributed = false;
 };
 
 void run_knn(const knn_cli& c) {
   const auto& o = c.common;
+  if (c.distributed) {
+#ifdef CLUSTR_TOOL_MPI
+    return run_knn_distributed(o, c.req);
+#else
+    fail_without_mpi("knn");
+#endif
+  }
   const auto kind = chosen_backend(o);
   clustr::metric::parse_kind(c.req.metric);  // a bad name fails before any work
   if (c.req.k < 1) fail("--k " + std::to_string(c.req.k) + ": must be >= 1", 2);
@@ -113,6 +122,10 @@ command add_knn_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--include-self", cfg->req.include_self, "each point is its own first neighbour");
   sub->add_option("--batch-size", cfg->req.batch_size, "queries per batch (bounds memory)")->capture_default_str();
+  sub->add_flag("--distributed", cfg->distributed,
+                std::string("under mpirun: exact graph of every rank's rows ({rank} in --input: its own file; else its "
+                            "block of rows), gathered to rank 0 (no report)") +
+                    (mpi_compiled() ? "" : " [this clustr was built without MPI]"));
   return {sub, [cfg] { run_knn(*cfg); }};
 }
 

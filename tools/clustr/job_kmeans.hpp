@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "clustr/cluster/kmeans.hpp"
@@ -30,6 +31,23 @@ struct kmeans_result {
   double score_seconds = 0;
 };
 
+/// The fitted model's outputs on the host, into `out` (labels, centroids,
+/// inertia, n_iter, converged, n_empty_reseeded).
+template <class T, class S>
+void copy_model(const clustr::kmeans::model<T, S>& m, kmeans_result& out) {
+  const auto C = m.centroids.to_host();
+  out.labels = m.labels.to_std_vector();
+  out.inertia = m.inertia;
+  out.n_iter = m.n_iter;
+  out.converged = m.converged;
+  out.n_empty_reseeded = m.n_empty_reseeded;
+  out.centroids.rows = C.rows();
+  out.centroids.cols = C.cols();
+  out.centroids.is_double = std::is_same_v<T, double>;
+  if constexpr (std::is_same_v<T, double>) out.centroids.d.assign(C.data(), C.data() + C.size());
+  else out.centroids.f.assign(C.data(), C.data() + C.size());
+}
+
 struct kmeans_job {
   using request = kmeans_request;
   using result = kmeans_result;
@@ -43,19 +61,9 @@ struct kmeans_job {
       const clustr::matrix_view<const T, clustr::host_space> X(data, d.X.rows, d.X.cols);
       const auto t0 = std::chrono::steady_clock::now();
       const auto m = clustr::kmeans::fit(be, r.params, X);
-      const auto C = m.centroids.to_host();
-      out.labels = m.labels.to_std_vector();
+      copy_model(m, out);
       const auto t1 = std::chrono::steady_clock::now();
       out.fit_seconds = std::chrono::duration<double>(t1 - t0).count();
-      out.inertia = m.inertia;
-      out.n_iter = m.n_iter;
-      out.converged = m.converged;
-      out.n_empty_reseeded = m.n_empty_reseeded;
-      out.centroids.rows = C.rows();
-      out.centroids.cols = C.cols();
-      out.centroids.is_double = std::is_same_v<T, double>;
-      if constexpr (std::is_same_v<T, double>) out.centroids.d.assign(C.data(), C.data() + C.size());
-      else out.centroids.f.assign(C.data(), C.data() + C.size());
       if (r.scores) {
         out.scores = compute_scores(be, X, out.labels, d.truth, r.score);
         out.score_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();

@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
         return 0;
       }
   } catch (const cli_error& e) {
+    // An empty message: already printed (--distributed: each rank prints its own line before MPI ends).
+    if (std::string(e.what()).empty()) return e.code();
     return error(e.what(), e.code());
   } catch (const std::exception& e) {
     return error(e.what(), 1);

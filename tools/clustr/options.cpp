@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "distributed.hpp"
 #include "report.hpp"
 
 namespace clustr_cli {
@@ -23,6 +24,12 @@ void add_common_options(CLI::App* sub, common_options& o) {
   sub->add_option("--dtype", o.dtype, "compute in float32 or float64 (auto: the input's)")->capture_default_str();
   sub->add_flag("-q,--quiet", o.quiet, "no progress bars and no messages on stdout");
   sub->add_flag("--no-report", o.no_report, "do not write report.html");
+}
+
+void fail_without_mpi(const std::string& command) {
+  fail(command + " --distributed: this clustr was built without MPI (rebuild with -DCLUSTR_ENABLE_MPI=ON and run it "
+                 "under mpirun)",
+       2);
 }
 
 backend_kind chosen_backend(const common_options& o) {
