@@ -28,7 +28,9 @@ struct nn_descent_params {
   /// A point's nearest neighbours that enter its local join each iteration
   /// (0: all k). The main recall/speed knob: smaller is faster and less exact.
   index_t max_candidates = 0;
-  /// Reverse neighbours kept per point, drawn at random (0: k).
+  /// Reverse neighbours kept per point, drawn at random (0: k). With
+  /// max_candidates, the size of each point's join: recall falls quickly
+  /// when both are small (see docs/knn.md).
   index_t max_reverse = 0;
   /// Seed of the random initial lists and reverse-list priorities.
   std::uint64_t seed = 0;
