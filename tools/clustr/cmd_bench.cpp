@@ -59,6 +59,31 @@ dataset head(const dataset& d, std::int64_t rows) {
   return h;
 }
 
+/// The best of `repeat` timed runs of `job` (into `best`); returns the last
+/// run's result.
+template <class Job>
+typename Job::result time_best(int repeat, backend_kind kind, const backend_options& bo, const dataset& d,
+                               const typename Job::request& req, double& best) {
+  typename Job::result res;
+  for (int t = 0; t < repeat; ++t) {
+    const auto t0 = std::chrono::steady_clock::now();
+    res = run_job<Job>(kind, bo, d, req);
+    best = std::min(best, seconds_since(t0));
+  }
+  return res;
+}
+
+/// Agreement of a backend's labels with the first backend's: their ARI.
+void label_agreement(std::size_t b, std::vector<std::int32_t>& ref_labels, const std::vector<std::int32_t>& labels,
+                     row& r) {
+  if (b == 0) ref_labels = labels;
+  const auto n = static_cast<clustr::index_t>(labels.size());
+  r.agreement = clustr::stats::adjusted_rand_score(
+      clustr::serial{}, clustr::vector_view<const std::int32_t, clustr::host_space>(ref_labels.data(), n),
+      clustr::vector_view<const std::int32_t, clustr::host_space>(labels.data(), n));
+  r.agreement_kind = b == 0 ? "ARI (reference)" : "ARI";
+}
+
 void run_bench(const bench_cli& c) {
   const auto& o = c.common;
   std::vector<backend_kind> kinds;
@@ -107,17 +132,8 @@ void run_bench(const bench_cli& c) {
         kmeans_request wreq = req;
         wreq.params.n_clusters = std::min<clustr::index_t>(req.params.n_clusters, warm.X.rows);
         (void)run_job<kmeans_job>(kind, bo, warm, wreq);  // warm-up, not timed
-        kmeans_result res;
-        for (int t = 0; t < c.repeat; ++t) {
-          const auto t0 = std::chrono::steady_clock::now();
-          res = run_job<kmeans_job>(kind, bo, d, req);
-          best = std::min(best, seconds_since(t0));
-        }
-        if (b == 0) ref_labels = res.labels;
-        r.agreement = clustr::stats::adjusted_rand_score(
-            clustr::serial{}, clustr::vector_view<const std::int32_t, clustr::host_space>(ref_labels.data(), d.X.rows),
-            clustr::vector_view<const std::int32_t, clustr::host_space>(res.labels.data(), d.X.rows));
-        r.agreement_kind = b == 0 ? "ARI (reference)" : "ARI";
+        const auto res = time_best<kmeans_job>(c.repeat, kind, bo, d, req, best);
+        label_agreement(b, ref_labels, res.labels, r);
       } else if (job == "pipeline") {
         pipeline_request req = c.pipeline;
         req.seed = o.seed;
@@ -126,17 +142,8 @@ void run_bench(const bench_cli& c) {
         knn_request wreq;  // a small job brings the device up (context, allocator)
         wreq.k = std::min<std::int64_t>(5, warm.X.rows - 1);
         if (wreq.k >= 1) (void)run_job<knn_job>(kind, bo, warm, wreq);
-        pipeline_result res;
-        for (int t = 0; t < c.repeat; ++t) {
-          const auto t0 = std::chrono::steady_clock::now();
-          res = run_job<pipeline_job>(kind, bo, d, req);
-          best = std::min(best, seconds_since(t0));
-        }
-        if (b == 0) ref_labels = res.labels;
-        r.agreement = clustr::stats::adjusted_rand_score(
-            clustr::serial{}, clustr::vector_view<const std::int32_t, clustr::host_space>(ref_labels.data(), d.X.rows),
-            clustr::vector_view<const std::int32_t, clustr::host_space>(res.labels.data(), d.X.rows));
-        r.agreement_kind = b == 0 ? "ARI (reference)" : "ARI";
+        const auto res = time_best<pipeline_job>(c.repeat, kind, bo, d, req, best);
+        label_agreement(b, ref_labels, res.labels, r);
         std::string stages;
         for (const auto& [stage, sec] : res.seconds) stages += (stages.empty() ? "" : ", ") + stage + " " + fmt(sec, 3) + " s";
         r.device += " [" + stages + "; " + std::to_string(res.n_clusters) + " clusters]";
@@ -147,12 +154,7 @@ void run_bench(const bench_cli& c) {
         knn_request wreq = req;
         wreq.k = std::min<std::int64_t>(req.k, warm.X.rows - 1);
         if (wreq.k >= 1) (void)run_job<knn_job>(kind, bo, warm, wreq);
-        knn_result res;
-        for (int t = 0; t < c.repeat; ++t) {
-          const auto t0 = std::chrono::steady_clock::now();
-          res = run_job<knn_job>(kind, bo, d, req);
-          best = std::min(best, seconds_since(t0));
-        }
+        const auto res = time_best<knn_job>(c.repeat, kind, bo, d, req, best);
         if (b == 0) ref_idx = res.indices;
         std::size_t same = 0;
         for (std::size_t i = 0; i < ref_idx.size(); ++i) same += ref_idx[i] == res.indices[i];

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -38,6 +39,29 @@ struct any_matrix {
   double at(std::int64_t i, std::int64_t j) const {
     const auto k = static_cast<std::size_t>(i * cols + j);
     return is_double ? d[k] : static_cast<double>(f[k]);
+  }
+  /// A copy of rows x cols values of T (float or double), row-major.
+  template <class T>
+  static any_matrix of(const T* data, std::int64_t rows, std::int64_t cols) {
+    any_matrix a;
+    a.rows = rows;
+    a.cols = cols;
+    a.is_double = std::is_same_v<T, double>;
+    const auto n = static_cast<std::size_t>(rows * cols);
+    if constexpr (std::is_same_v<T, double>) a.d.assign(data, data + n);
+    else a.f.assign(data, data + n);
+    return a;
+  }
+  /// rows x cols values of T taken over without a copy.
+  template <class T>
+  static any_matrix of(std::vector<T>&& values, std::int64_t rows, std::int64_t cols) {
+    any_matrix a;
+    a.rows = rows;
+    a.cols = cols;
+    a.is_double = std::is_same_v<T, double>;
+    if constexpr (std::is_same_v<T, double>) a.d = std::move(values);
+    else a.f = std::move(values);
+    return a;
   }
   /// Calls fn(const T* data) with the data's own scalar type.
   template <class Fn>

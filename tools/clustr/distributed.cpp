@@ -400,12 +400,8 @@ void knn_typed(const Backend& be, const cd::communicator& comm, const knn_reques
   const auto g = cd::knn::graph(be, comm, p, Xv);
   const auto all = cd::knn::gather_graph(be, comm, g, 0);
   out.indices = all.indices.to_std_vector();
-  const auto dist = all.distances.to_std_vector();
-  out.distances.rows = all.distances.rows();
-  out.distances.cols = all.distances.cols();
-  out.distances.is_double = std::is_same_v<T, double>;
-  if constexpr (std::is_same_v<T, double>) out.distances.d = dist;
-  else out.distances.f = dist;
+  const auto D = all.distances.to_host();
+  out.distances = any_matrix::of(D.data(), D.rows(), D.cols());
 }
 
 void knn_on_ranks(const cd::communicator& comm, const common_options& o_in, const knn_request& req) {

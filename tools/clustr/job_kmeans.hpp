@@ -41,11 +41,7 @@ void copy_model(const clustr::kmeans::model<T, S>& m, kmeans_result& out) {
   out.n_iter = m.n_iter;
   out.converged = m.converged;
   out.n_empty_reseeded = m.n_empty_reseeded;
-  out.centroids.rows = C.rows();
-  out.centroids.cols = C.cols();
-  out.centroids.is_double = std::is_same_v<T, double>;
-  if constexpr (std::is_same_v<T, double>) out.centroids.d.assign(C.data(), C.data() + C.size());
-  else out.centroids.f.assign(C.data(), C.data() + C.size());
+  out.centroids = any_matrix::of(C.data(), C.rows(), C.cols());
 }
 
 struct kmeans_job {

@@ -102,11 +102,7 @@ struct knn_job {
       out.exact = g.exact;
       if (r.progress) r.progress(1.0);
     }
-    out.distances.rows = n;
-    out.distances.cols = k;
-    out.distances.is_double = std::is_same_v<T, double>;
-    if constexpr (std::is_same_v<T, double>) out.distances.d = std::move(dist);
-    else out.distances.f = std::move(dist);
+    out.distances = any_matrix::of(std::move(dist), n, k);
   }
 
   template <class Backend>

@@ -77,13 +77,7 @@ struct pipeline_job {
 
   template <class T>
   static any_matrix to_any(const clustr::matrix<T, clustr::host_space>& m) {
-    any_matrix a;
-    a.rows = m.rows();
-    a.cols = m.cols();
-    a.is_double = std::is_same_v<T, double>;
-    if constexpr (std::is_same_v<T, double>) a.d.assign(m.data(), m.data() + m.size());
-    else a.f.assign(m.data(), m.data() + m.size());
-    return a;
+    return any_matrix::of(m.data(), m.rows(), m.cols());
   }
 
   template <class Backend, class T, class Metric>
