@@ -23,40 +23,15 @@
 #include "clustr/core/rng.hpp"
 #include "clustr/neighbors/knn.hpp"
 #include "clustr/stats/stats.hpp"
+#include "bench_util.cuh"
 
 using clustr::index_t;
 
 namespace {
 
-std::vector<float> randn(index_t n, index_t d, std::uint64_t seed) {
-  const clustr::rng::random_stream rs{seed, 0};
-  std::vector<float> v(static_cast<std::size_t>(n * d));
-#pragma omp parallel for
-  for (index_t i = 0; i < n * d; ++i) v[static_cast<std::size_t>(i)] = rs.normal<float>(static_cast<std::uint64_t>(i));
-  return v;
-}
-
-template <class F>
-double median_ms(F f, int reps) {
-  cudaEvent_t a, b;
-  cudaEventCreate(&a);
-  cudaEventCreate(&b);
-  f();  // warm-up
-  std::vector<double> t;
-  for (int r = 0; r < reps; ++r) {
-    cudaEventRecord(a);
-    f();
-    cudaEventRecord(b);
-    cudaEventSynchronize(b);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, a, b);
-    t.push_back(ms);
-  }
-  std::sort(t.begin(), t.end());
-  cudaEventDestroy(a);
-  cudaEventDestroy(b);
-  return t[t.size() / 2];
-}
+using bench::median_ms;
+using bench::randn;
+using bench::want;
 
 /// Fraction of rows of `got` whose index sets equal the reference (near ties
 /// allowed where the distances agree to 1e-4 relative).
@@ -79,13 +54,25 @@ double knn_agreement(const std::vector<std::int64_t>& gi, const std::vector<floa
 
 // BENCH_ONLY=knn_search,knn_graph,kmeans,silhouette,trustworthiness (comma
 // separated; unset: all) runs a subset.
-bool want(const char* section) {
-  const char* only = std::getenv("BENCH_ONLY");
-  return !only || std::string(",") .append(only).append(",").find(std::string(",") + section + ",") != std::string::npos;
+/// CLUSTR_BENCH_GEMM=fp32|tf32x3|tf32 picks the backend's GEMM math (default: the backend's default).
+clustr::cuda gpu_from_env() {
+  clustr::cuda gpu{};
+  if (const char* m = std::getenv("CLUSTR_BENCH_GEMM")) {
+    const std::string s = m;
+    gpu.gemm = s == "fp32" ? clustr::cuda::gemm_math::fp32
+               : s == "tf32" ? clustr::cuda::gemm_math::tf32
+                             : clustr::cuda::gemm_math::tf32x3;
+  }
+  return gpu;
+}
+
+const char* math_name(clustr::cuda::gemm_math m) {
+  return m == clustr::cuda::gemm_math::fp32 ? "fp32" : m == clustr::cuda::gemm_math::tf32 ? "tf32" : "tf32x3";
 }
 
 int main() {
-  const clustr::cuda gpu{};
+  const clustr::cuda gpu = gpu_from_env();
+  std::fprintf(stderr, "gemm math: %s\n", math_name(gpu.gemm));
   const clustr::openmp cpu{};
   std::string json = "{";
   auto add = [&](const std::string& key, double v) {

@@ -21,6 +21,7 @@
 #include "clustr/backend/serial.hpp"
 #include "clustr/cluster/detail/hdbscan_mst.hpp"
 #include "clustr/core/rng.hpp"
+#include "bench_util.cuh"
 #if defined(_OPENMP)
 #include "clustr/backend/openmp.hpp"
 using host_backend = clustr::openmp;
@@ -47,31 +48,8 @@ std::vector<float> blobs(index_t n, index_t d, index_t centers, std::uint64_t se
   return x;
 }
 
-template <class F>
-std::vector<double> times_ms(F f, int reps) {
-  cudaEvent_t a, b;
-  cudaEventCreate(&a);
-  cudaEventCreate(&b);
-  f();  // warm-up
-  std::vector<double> t;
-  for (int r = 0; r < reps; ++r) {
-    cudaEventRecord(a);
-    f();
-    cudaEventRecord(b);
-    cudaEventSynchronize(b);
-    float ms = 0;
-    cudaEventElapsedTime(&ms, a, b);
-    t.push_back(ms);
-  }
-  cudaEventDestroy(a);
-  cudaEventDestroy(b);
-  return t;
-}
-
-double median(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+using bench::median;
+using bench::times_ms;
 
 double total_weight(const std::vector<clustr::hdbscan::mst_edge<float>>& e) {
   double s = 0;
@@ -128,23 +106,23 @@ int main() {
     const auto t_total = times_ms(
         [&] {
           cudaEvent_t a, b, c;
-          cudaEventCreate(&a);
-          cudaEventCreate(&b);
-          cudaEventCreate(&c);
-          cudaEventRecord(a);
+          CLUSTR_CUDA_CHECK(cudaEventCreate(&a));
+          CLUSTR_CUDA_CHECK(cudaEventCreate(&b));
+          CLUSTR_CUDA_CHECK(cudaEventCreate(&c));
+          CLUSTR_CUDA_CHECK(cudaEventRecord(a));
           const auto core = hd::core_distances(gpu, l2, X, m, batch);
-          cudaEventRecord(b);
+          CLUSTR_CUDA_CHECK(cudaEventRecord(b));
           const auto mst = hd::mutual_reachability_mst(gpu, l2, X, core.view(), 1.0f, batch);
-          cudaEventRecord(c);
-          cudaEventSynchronize(c);
+          CLUSTR_CUDA_CHECK(cudaEventRecord(c));
+          CLUSTR_CUDA_CHECK(cudaEventSynchronize(c));
           float ms1 = 0, ms2 = 0;
-          cudaEventElapsedTime(&ms1, a, b);
-          cudaEventElapsedTime(&ms2, b, c);
+          CLUSTR_CUDA_CHECK(cudaEventElapsedTime(&ms1, a, b));
+          CLUSTR_CUDA_CHECK(cudaEventElapsedTime(&ms2, b, c));
           t_core.push_back(ms1);
           t_mst.push_back(ms2);
-          cudaEventDestroy(a);
-          cudaEventDestroy(b);
-          cudaEventDestroy(c);
+          CLUSTR_CUDA_CHECK(cudaEventDestroy(a));
+          CLUSTR_CUDA_CHECK(cudaEventDestroy(b));
+          CLUSTR_CUDA_CHECK(cudaEventDestroy(c));
           if (mst.size() != static_cast<std::size_t>(n - 1)) std::printf("  \"error\": \"wrong edge count\",\n");
         },
         3);

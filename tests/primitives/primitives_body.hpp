@@ -486,6 +486,27 @@ void check_select_k(const Backend& be, index_t rows, index_t cols, index_t k, bo
   REQUIRE(oi.to_std_vector() == ref_i);
 }
 
+/// Largest |got - exact| / (|x|^2 + |y|^2) of the squared Euclidean
+/// distances of `be` on random rows (the expanded path's cancelled scale).
+template <class Backend>
+long double max_scaled_sqeuclidean_error(const Backend& be, index_t nx, index_t ny, index_t d, std::uint64_t seed) {
+  const auto X = random_matrix<float>(nx, d, seed), Y = random_matrix<float>(ny, d, seed + 1);
+  const auto Xl = widen(X), Yl = widen(Y);
+  const auto xx = row_sq_norms(Xl, nx, d), yy = row_sq_norms(Yl, ny, d);
+  const auto bx = to_backend(be, X, nx, d), by = to_backend(be, Y, ny, d);
+  auto out = clustr::make_matrix<float>(be, nx, ny);
+  clustr::pairwise_distance(be, clustr::metric::sqeuclidean{}, cview(bx), cview(by), out.view(),
+                            clustr::distance_form::reduced);
+  const auto got = out.to_std_vector();
+  long double worst = 0;
+  for (index_t i = 0; i < nx; ++i)
+    for (index_t j = 0; j < ny; ++j) {
+      const ld r = ref_reduced(clustr::metric::sqeuclidean{}, &Xl[i * d], &Yl[j * d], d);
+      worst = std::max(worst, std::fabs(ld(got[i * ny + j]) - r) / (xx[i] + yy[j]));
+    }
+  return worst;
+}
+
 }  // namespace clustr_test::primitives
 
 // ---------------------------------------------------------------------------
@@ -1039,6 +1060,39 @@ TEMPLATE_LIST_TEST_CASE("pairwise_distance: every metric, both forms, float and 
   require_invalid(
       [&] { clustr::pairwise_distance(be, clustr::metric::cosine{}, cview(X), cview(Y3), bad.view()); },
       "out shape");
+}
+
+TEMPLATE_LIST_TEST_CASE("GEMM math of a device backend: fp32 and tf32x3 carry fp32's error, tf32 its own",
+                        "[primitives]", clustr_test::test_backends) {
+  using namespace clustr_test::primitives;
+  if constexpr (requires(TestType b) { b.gemm = TestType::gemm_math::tf32; }) {
+    using math = typename TestType::gemm_math;
+    for (math mm : {math::fp32, math::tf32x3, math::tf32}) {
+      auto be = clustr_test::make<TestType>();
+      be.gemm = mm;
+      INFO("gemm math " << static_cast<int>(mm));
+      // d > 16 takes the GEMM path; 67 and the stride pad make unaligned
+      // rows. (tf32 is only held to its own bound below.)
+      for (auto [nx, ny, d, pad] : {std::tuple<index_t, index_t, index_t, index_t>{150, 129, 67, 3}, {4097, 3, 33, 0}}) {
+        if (mm == math::tf32) break;
+        check_pairwise<TestType, float>(be, clustr::metric::sqeuclidean{}, nx, ny, d, pad, 151 + nx);
+        check_pairwise<TestType, float>(be, clustr::metric::cosine{}, nx, ny, d, pad, 152 + nx);
+        check_pairwise<TestType, double>(be, clustr::metric::sqeuclidean{}, nx, ny, d, pad, 153 + nx);
+      }
+      if (mm != math::tf32) check_fused_metric<TestType, float>(be, clustr::metric::sqeuclidean{});
+      // fp32's rounding is about 1e-7 of the scale here; tf32x3 must stay at
+      // that level (it drops only terms below 2^-22 per product); tf32 rounds
+      // each product to about 2^-11.
+      const long double err = max_scaled_sqeuclidean_error(be, 300, 70, 128, 161);
+      INFO("largest error / (|x|^2 + |y|^2) = " << static_cast<double>(err));
+      if (mm == math::tf32)
+        CHECK(err < 2e-3L);
+      else
+        CHECK(err < 2e-6L);
+    }
+  } else {
+    SUCCEED("host backend: no GEMM math to choose");
+  }
 }
 
 TEMPLATE_LIST_TEST_CASE("fused_distance_argmin: every metric, ties, m = 1", "[primitives]",

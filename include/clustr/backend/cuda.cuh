@@ -3,7 +3,9 @@
 //
 // Work is issued on `stream` of `device` (the device is made current for each
 // call and the caller's current device restored). Memory is stream-ordered
-// (cudaMallocAsync / cudaFreeAsync on `stream`). Primitives that return a value
+// (cudaMallocFromPoolAsync / cudaFreeAsync on `stream`) from clustr's own
+// pool per device, which keeps freed memory for reuse until
+// cuda::trim_memory_pool. Primitives that return a value
 // to the host (reductions, the exclusive scan's total) and copies to the host
 // synchronise the stream; everything else is asynchronous until fence().
 // Every CUDA, CUB and cuBLAS call and every kernel launch is checked and
@@ -36,6 +38,20 @@
 
 namespace clustr {
 
+// The backend type lives in an unnamed namespace, so that every template
+// instantiated with it is local to its translation unit. nvcc keeps the
+// host-side copy/call/delete function pointers of an extended
+// __host__ __device__ lambda (CLUSTR_LAMBDA) in per-translation-unit statics
+// that only the lambda's constructor sets, while the linker merges the
+// templates the lambda is passed to across translation units: a program with
+// two .cu files could copy a lambda with the other file's (never set)
+// pointer and jump to address 0. With a translation-unit-local backend
+// nothing is merged. The cost: `clustr::cuda` cannot be a parameter of a
+// function defined in one .cu file and called from another (a link error,
+// not a crash); pass the stream and device, and build the backend where it
+// is used. `clustr::cuda` is spelled as usual.
+namespace {
+
 struct cuda {
   using memory_space = device_space;
   static constexpr const char* name = "cuda";
@@ -48,8 +64,23 @@ struct cuda {
   /// fused_distance_topk keep at once (they process rows of X in blocks of
   /// this size against all of Y).
   std::size_t workspace_bytes = std::size_t(256) << 20;
+  /// How float GEMMs of expanded distances (Euclidean, cosine, inner
+  /// product with d > 16) are computed: fp32 (SGEMM), tf32x3 (tensor cores,
+  /// fp32-accurate dot products; the default) or tf32 (tensor cores, about
+  /// 1e-3 relative error per product). Doubles always use DGEMM. See
+  /// docs/backends.md.
+  using gemm_math = detail::cuda::gemm_math;
+  gemm_math gemm = gemm_math::tf32x3;
 
-  detail::cuda::context context() const { return {stream, device}; }
+  detail::cuda::context context() const { return {stream, device, gemm}; }
+
+  /// Gives the device memory that clustr's pool on `device` keeps for reuse
+  /// back to the driver (clustr keeps freed memory between calls, as
+  /// PyTorch's caching allocator does). Call with no clustr work in flight.
+  static void trim_memory_pool(int device) {
+    detail::cuda::device_guard g(device);
+    detail::cuda::trim_memory_pool(device);
+  }
 
   // ---- memory
   allocation allocate_bytes(std::size_t bytes) const { return detail::cuda::allocate(context(), bytes); }
@@ -116,5 +147,7 @@ struct cuda {
                                       workspace_bytes);
   }
 };
+
+}  // namespace
 
 }  // namespace clustr

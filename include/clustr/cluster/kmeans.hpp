@@ -81,17 +81,14 @@ model<T, S> lloyd(const Backend& be, const params& p, matrix_view<const T, S> X,
   for (index_t it = 0; it < p.max_iter; ++it) {
     std::swap(labels, old_labels);
     fused_distance_argmin(be, metric::sqeuclidean{}, X, matrix_view<const T, S>(C.view()), labels.view(), min_dist.view());
-    if (it > 0) {
-      const std::int32_t* a = labels.data();
-      const std::int32_t* b = old_labels.data();
-      if (count_if(be, n, CLUSTR_LAMBDA(index_t i) { return a[i] != b[i]; }) == 0) {
-        strict = true;  // labels stable: the centroids are already their means
-        m.n_iter = it + 1;  // counted as scikit-learn does
-        break;
-      }
+    const index_t changed = update_centroids(be, X, w, vector_view<const std::int32_t, S>(labels.view()),
+                                             it > 0 ? old_labels.data() : nullptr, matrix_view<const T, S>(C.view()),
+                                             C_next.view(), counts);
+    if (it > 0 && changed == 0) {
+      strict = true;  // labels stable: the centroids are already their means
+      m.n_iter = it + 1;  // counted as scikit-learn does
+      break;
     }
-    update_centroids(be, X, w, vector_view<const std::int32_t, S>(labels.view()), matrix_view<const T, S>(C.view()),
-                     C_next.view(), counts);
     m.n_empty_reseeded += reseed_empty(be, X, vector_view<const T, S>(min_dist.view()), counts, C_next.view());
     if (p.spherical) normalize_rows(be, C_next.view());
     const double shift = squared_shift(be, C.data(), C_next.data(), C.size());

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "clustr/core/rng.hpp"
@@ -17,30 +18,90 @@
 
 namespace clustr::kmeans::detail {
 
+/// Device backends with k * (d + 2) at most this many doubles use the
+/// row-group form of the update (no sort); wider ones the sorted form.
+inline constexpr index_t group_update_max_width = 256;
+/// Fewest rows per group (update_by_row_groups, absolute_tolerance on
+/// device backends), and groups per level of the tree that adds them.
+inline constexpr index_t group_update_rows = 8;
+inline constexpr index_t group_update_fan = 64;
+
+/// `groups` slices of `width` doubles, one after another, added in a tree of
+/// fixed shape (group_update_fan slices per level) down to the one slice
+/// returned: the same sums in the same order at every run.
+template <class Backend, class S>
+vector<double, S> add_slices(const Backend& be, vector<double, S> part, index_t groups, index_t width) {
+  constexpr index_t F = group_update_fan;
+  while (groups > 1) {
+    const index_t next_groups = (groups + F - 1) / F;
+    auto next = make_vector<double>(be, next_groups * width);
+    double* q = next.data();
+    const double* cur = part.data();
+    const index_t from = groups;
+    for_each_2d(be, next_groups, width, CLUSTR_LAMBDA(index_t g, index_t e) {
+      double s = 0;
+      const index_t end = (g + 1) * F < from ? (g + 1) * F : from;
+      for (index_t h = g * F; h < end; ++h) s += cur[h * width + e];
+      q[g * width + e] = s;
+    });
+    part = std::move(next);
+    groups = next_groups;
+  }
+  return part;
+}
+
 /// Weight of row i: w[i], or 1 without weights.
 template <class T>
 CLUSTR_HD inline double weight_at(const T* w, index_t i) {
   return w ? static_cast<double>(w[i]) : 1.0;
 }
 
-/// scikit-learn's absolute tolerance: tol * mean over features of var(X[:, j]).
+/// scikit-learn's absolute tolerance: tol * mean over features of var(X[:, j]),
+/// two passes (mean, then squared deviations) in double. Host backends sum
+/// each column in row order; device backends sum groups of rows in parallel
+/// and add the groups in a fixed tree (one thread per column would read the
+/// whole column alone).
 template <class Backend, class T, class S>
 double absolute_tolerance(const Backend& be, matrix_view<const T, S> X, double tol) {
   if (tol == 0.0) return 0.0;
   const index_t n = X.rows(), d = X.cols();
   auto var = make_vector<double>(be, d);
   double* v = var.data();
-  for_each(be, d, CLUSTR_LAMBDA(index_t j) {
-    double mean = 0;
-    for (index_t i = 0; i < n; ++i) mean += static_cast<double>(X(i, j));
-    mean /= static_cast<double>(n);
-    double s = 0;
-    for (index_t i = 0; i < n; ++i) {
-      const double c = static_cast<double>(X(i, j)) - mean;
-      s += c * c;
+  if constexpr (is_host_backend_v<Backend>) {
+    for_each(be, d, CLUSTR_LAMBDA(index_t j) {
+      double mean = 0;
+      for (index_t i = 0; i < n; ++i) mean += static_cast<double>(X(i, j));
+      mean /= static_cast<double>(n);
+      double s = 0;
+      for (index_t i = 0; i < n; ++i) {
+        const double c = static_cast<double>(X(i, j)) - mean;
+        s += c * c;
+      }
+      v[j] = s / static_cast<double>(n);
+    });
+  } else {
+    constexpr index_t R = group_update_rows;
+    const index_t groups = (n + R - 1) / R;
+    // Pass 1: column sums -> means (in var); pass 2: squared deviations.
+    for (int pass = 0; pass < 2; ++pass) {
+      auto part = make_vector<double>(be, groups * d);
+      double* p = part.data();
+      const double* mean = v;
+      const bool second = pass == 1;
+      for_each_2d(be, groups, d, CLUSTR_LAMBDA(index_t g, index_t j) {
+        double s = 0;
+        const index_t end = (g + 1) * R < n ? (g + 1) * R : n;
+        for (index_t i = g * R; i < end; ++i) {
+          const double x = static_cast<double>(X(i, j));
+          s += second ? (x - mean[j]) * (x - mean[j]) : x;
+        }
+        p[g * d + j] = s;
+      });
+      part = add_slices(be, std::move(part), groups, d);
+      const double* total = part.data();
+      for_each(be, d, CLUSTR_LAMBDA(index_t j) { v[j] = total[j] / static_cast<double>(n); });
     }
-    v[j] = s / static_cast<double>(n);
-  });
+  }
   return reduce(be, vector_view<const double, S>(var.view()), 0.0) / static_cast<double>(d) * tol;
 }
 
@@ -157,9 +218,82 @@ void init_random(const Backend& be, matrix_view<const T, S> X, const T* w, index
 /// Rows per partial sum of the centroid update.
 inline constexpr index_t update_chunk_rows = 256;
 
-/// New centroids: the weighted mean of each cluster's rows. The rows are
-/// grouped by a stable sort by label (a counting sort on the host); each
-/// cluster's rows, in row order, are
+/// C_new(c, j) = sums(c, j) / sums(c, d) for clusters of positive weight,
+/// else C_old(c, j); sums has rows of `width` doubles (sums, weight, ...).
+template <class Backend, class T, class S>
+void divide_sums(const Backend& be, const double* sums, index_t width, matrix_view<const T, S> C_old,
+                 matrix_view<T, S> C_new) {
+  const index_t d = C_old.cols();
+  for_each_2d(be, C_old.rows(), d, CLUSTR_LAMBDA(index_t c, index_t j) {
+    const double sw = sums[c * width + d];
+    C_new(c, j) = sw > 0 ? static_cast<T>(sums[c * width + j] / sw) : C_old(c, j);
+  });
+}
+
+/// Host backends use update_by_row_groups up to this slice width (doubles:
+/// 512 KiB, a core's cache); wider ones the sorted form.
+inline constexpr index_t host_group_max_width = 65536;
+
+/// Rows per group of update_by_row_groups. Device backends: at least
+/// group_update_rows, and enough that a group's rows outweigh its slice of
+/// `width` doubles (many short groups keep the GPU busy). Host backends: at
+/// least 1024 and at least `width`, so the slices take at most n doubles.
+template <class Backend>
+index_t group_rows_for(index_t width) {
+  const index_t r = is_host_backend_v<Backend> ? (width > 1024 ? width : 1024) : width / 8;
+  return r > group_update_rows ? r : group_update_rows;
+}
+
+/// The update for small k * (d + 2): each group of
+/// consecutive rows sums its rows into its own slice (per cluster: feature
+/// sums, weight, count; then the number of rows whose label differs from
+/// old[i]), and the slices are added in a tree of fixed shape
+/// (group_update_fan per level). No sort, rows read in order (on the host,
+/// one pass over X that stays in cache order; on a device, a few launches
+/// and one copy to the host), and the order depends only on the shape and
+/// the backend kind: the same result at every run and thread count.
+/// Returns the number of changed labels (n when old is null).
+template <class Backend, class T, class S>
+index_t update_by_row_groups(const Backend& be, matrix_view<const T, S> X, const T* w, const std::int32_t* lab,
+                             const std::int32_t* old, matrix_view<const T, S> C_old, matrix_view<T, S> C_new,
+                             std::vector<index_t>& counts) {
+  const index_t n = X.rows(), d = X.cols(), k = C_old.rows(), pw = d + 2, width = k * pw + 1;
+  const index_t R = group_rows_for<Backend>(width);
+  const index_t groups = (n + R - 1) / R;
+  auto part = make_vector<double>(be, groups * width);
+  double* p = part.data();
+  for_each(be, groups, CLUSTR_LAMBDA(index_t g) {
+    double* slice = p + g * width;
+    for (index_t e = 0; e < width; ++e) slice[e] = 0;
+    const index_t end = (g + 1) * R < n ? (g + 1) * R : n;
+    index_t changed = 0;
+    for (index_t i = g * R; i < end; ++i) {
+      const double wi = weight_at(w, i);
+      const std::int32_t c = lab[i];
+      changed += old && old[i] != c ? 1 : 0;
+      double* sc = slice + static_cast<index_t>(c) * pw;
+      for (index_t j = 0; j < d; ++j) sc[j] += wi * static_cast<double>(X(i, j));
+      sc[d] += wi;
+      sc[d + 1] += 1;
+    }
+    slice[width - 1] = static_cast<double>(changed);
+  });
+  part = add_slices(be, std::move(part), groups, width);
+  divide_sums(be, part.data(), pw, C_old, C_new);
+  const auto sums = part.to_std_vector();
+  counts.resize(static_cast<std::size_t>(k));
+  for (index_t c = 0; c < k; ++c)
+    counts[static_cast<std::size_t>(c)] = static_cast<index_t>(sums[static_cast<std::size_t>(c * pw + d + 1)]);
+  return old ? static_cast<index_t>(sums[static_cast<std::size_t>(width - 1)]) : n;
+}
+
+/// New centroids: the weighted mean of each cluster's rows, and the number
+/// of labels that differ from old_labels (n when it is null). When none
+/// differ, C_new may be left as it was: the centroids are already the means.
+/// Up to a slice width of k * (d + 2) doubles (host_group_max_width on the
+/// host, group_update_max_width on a device) update_by_row_groups does it.
+/// Wider: the rows are grouped by a stable sort by label (a counting sort on the
+/// host); each cluster's rows, in row order, are
 /// cut into chunks of update_chunk_rows, every (chunk, feature) sum runs in
 /// parallel, and each cluster then adds its chunks in order. The grouping
 /// depends only on the labels, so the result is the same at any thread count
@@ -167,9 +301,18 @@ inline constexpr index_t update_chunk_rows = 256;
 /// and a GPU gets about n/256 * d tasks even when k is small. Empty clusters
 /// keep their old centroid; per-cluster counts are returned (host).
 template <class Backend, class T, class S>
-void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, vector_view<const std::int32_t, S> labels,
-                      matrix_view<const T, S> C_old, matrix_view<T, S> C_new, std::vector<index_t>& counts) {
+index_t update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w,
+                         vector_view<const std::int32_t, S> labels, const std::int32_t* old_labels,
+                         matrix_view<const T, S> C_old, matrix_view<T, S> C_new, std::vector<index_t>& counts) {
   const index_t n = X.rows(), d = X.cols(), k = C_old.rows();
+  const index_t max_width = is_host_backend_v<Backend> ? host_group_max_width : group_update_max_width;
+  if (k * (d + 2) <= max_width) return update_by_row_groups(be, X, w, labels.data(), old_labels, C_old, C_new, counts);
+  index_t changed = n;
+  if (old_labels) {
+    const std::int32_t* a = labels.data();
+    changed = count_if(be, n, CLUSTR_LAMBDA(index_t i) { return a[i] != old_labels[i]; });
+    if (changed == 0) return 0;
+  }
   auto perm = make_vector<index_t>(be, n);
   auto offsets = make_vector<index_t>(be, k + 1);
   index_t* off = offsets.data();
@@ -191,21 +334,25 @@ void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, 
       off[c] = lower_bound_by(n, c, [key](index_t p) { return static_cast<index_t>(key[p]); });
     });
   }
-  // chunk_off[c]: the first chunk of cluster c (an exclusive scan of chunk counts).
+  // chunk_off[c]: the first chunk of cluster c. An inclusive scan of
+  // [0, chunks of cluster 0, ..., chunks of cluster k-1], which leaves the
+  // total in chunk_off[k] on the device (no round trip to the host: the
+  // partial sums are sized for the most chunks there can be).
   constexpr index_t B = update_chunk_rows;
   auto chunk_off = make_vector<index_t>(be, k + 1);
   index_t* co = chunk_off.data();
-  for_each(be, k + 1, CLUSTR_LAMBDA(index_t c) { co[c] = c < k ? (off[c + 1] - off[c] + B - 1) / B : 0; });
-  const index_t n_chunks = exclusive_scan(be, chunk_off.view(), chunk_off.view(), index_t(0));
+  for_each(be, k + 1, CLUSTR_LAMBDA(index_t c) { co[c] = c > 0 ? (off[c] - off[c - 1] + B - 1) / B : 0; });
+  inclusive_scan(be, chunk_off.view(), chunk_off.view());
+  const index_t max_chunks = n / B + k;
   // partial(q, j): chunk q's weighted sum of feature j; column d: its weight.
   const index_t pw = d + 1;
-  auto partial = make_vector<double>(be, n_chunks * pw);
+  auto partial = make_vector<double>(be, max_chunks * pw);
   double* part = partial.data();
   const index_t* pm = perm.data();
   if constexpr (is_host_backend_v<Backend>) {
     // One task per chunk reading whole rows (cache-friendly); the same sums
     // in the same order as the per-(chunk, feature) form below.
-    for_each(be, n_chunks, [=](index_t q) {
+    for_each(be, co[k], [=](index_t q) {
       const index_t c = lower_bound_by(k + 1, q + 1, [co](index_t t) { return co[t]; }) - 1;
       const index_t begin = off[c] + (q - co[c]) * B;
       const index_t end = begin + B < off[c + 1] ? begin + B : off[c + 1];
@@ -220,16 +367,27 @@ void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, 
       }
     });
   } else {
-    for_each_2d(be, n_chunks, pw, CLUSTR_LAMBDA(index_t q, index_t j) {
+    for_each_2d(be, max_chunks, pw, CLUSTR_LAMBDA(index_t q, index_t j) {
+      if (q >= co[k]) return;
       // The owner: the last cluster whose first chunk is <= q (empty clusters own none).
       const index_t c = lower_bound_by(k + 1, q + 1, [co](index_t t) { return co[t]; }) - 1;
       const index_t begin = off[c] + (q - co[c]) * B;
       const index_t end = begin + B < off[c + 1] ? begin + B : off[c + 1];
-      double s = 0;
-      for (index_t e = begin; e < end; ++e) {
+      auto term = [&](index_t e) {
         const index_t i = pm[e];
-        s += j < d ? weight_at(w, i) * static_cast<double>(X(i, j)) : weight_at(w, i);
+        return j < d ? weight_at(w, i) * static_cast<double>(X(i, j)) : weight_at(w, i);
+      };
+      // Four loads in flight per step (the rows are scattered), added in order.
+      double s = 0;
+      index_t e = begin;
+      for (; e + 4 <= end; e += 4) {
+        const double t0 = term(e), t1 = term(e + 1), t2 = term(e + 2), t3 = term(e + 3);
+        s += t0;
+        s += t1;
+        s += t2;
+        s += t3;
       }
+      for (; e < end; ++e) s += term(e);
       part[q * pw + j] = s;
     });
   }
@@ -244,6 +402,7 @@ void update_centroids(const Backend& be, matrix_view<const T, S> X, const T* w, 
   const auto off_host = offsets.to_std_vector();
   counts.resize(static_cast<std::size_t>(k));
   for (index_t c = 0; c < k; ++c) counts[static_cast<std::size_t>(c)] = off_host[static_cast<std::size_t>(c + 1)] - off_host[static_cast<std::size_t>(c)];
+  return changed;
 }
 
 /// Scales every row of A to unit Euclidean length in place (spherical
@@ -279,8 +438,13 @@ index_t reseed_empty(const Backend& be, matrix_view<const T, S> X, vector_view<c
   const auto dist = min_dist.size() > 0 ? clone(be, min_dist).to_std_vector() : std::vector<T>{};
   std::vector<index_t> order(dist.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<index_t>(i);
-  // Farthest first; ties to the smaller index.
-  std::stable_sort(order.begin(), order.end(), [&](index_t a, index_t b) { return dist[a] > dist[b]; });
+  // The farthest rows first, ties to the smaller index (a total order, so
+  // only the first empty.size() need sorting).
+  const auto far = std::min(empty.size(), order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(far), order.end(), [&](index_t a, index_t b) {
+    const auto da = dist[static_cast<std::size_t>(a)], db = dist[static_cast<std::size_t>(b)];
+    return da > db || (da == db && a < b);
+  });
   for (std::size_t e = 0; e < empty.size() && e < order.size(); ++e) copy_row(be, X, order[e], C, empty[e]);
   return static_cast<index_t>(empty.size());
 }

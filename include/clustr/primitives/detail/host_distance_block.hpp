@@ -7,6 +7,8 @@
 // metric::reduced_distance, so results equal the naive reference.
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -103,6 +105,96 @@ std::vector<T> host_pack_blocks(matrix_view<const T> B) {
   return packed;
 }
 
+/// best, best_j = the first smallest of dr[0, nb) (index offset by b0) if it
+/// is below best; else unchanged: the smallest index among the smallest
+/// values, NaN never chosen (the naive loop's answer).
+template <class T>
+inline void scan_argmin(const T* dr, index_t nb, index_t b0, T& best, index_t& best_j) {
+  for (index_t c = 0; c < nb; ++c)
+    if (dr[c] < best) best = dr[c], best_j = b0 + c;
+}
+
+#if defined(__GNUC__) && !defined(__CUDACC__)
+namespace scan_vec {
+// GCC/Clang vector extensions (no intrinsics: GCC 12's AVX-512 intrinsics
+// warn under -Wmaybe-uninitialized): AVX-512 with -march=native, pairs of
+// narrower registers otherwise.
+typedef float f16 __attribute__((vector_size(64)));
+typedef std::int32_t i16 __attribute__((vector_size(64)));
+typedef float f8 __attribute__((vector_size(32)));
+typedef std::int32_t i8 __attribute__((vector_size(32)));
+typedef float f4 __attribute__((vector_size(16)));
+typedef std::int32_t i4 __attribute__((vector_size(16)));
+
+template <class Half, class Whole>
+inline void halves(const Whole& w, Half& lo, Half& hi) {
+  std::memcpy(&lo, &w, sizeof(Half));
+  std::memcpy(&hi, reinterpret_cast<const char*>(&w) + sizeof(Half), sizeof(Half));
+}
+
+inline float min_of(const f16& v) {
+  f8 a, b;
+  halves(v, a, b);
+  const f8 c = a < b ? a : b;
+  f4 d, e;
+  halves(c, d, e);
+  const f4 f = d < e ? d : e;
+  const float x = f[0] < f[1] ? f[0] : f[1], y = f[2] < f[3] ? f[2] : f[3];
+  return x < y ? x : y;
+}
+
+inline std::int32_t min_of(const i16& v) {
+  i8 a, b;
+  halves(v, a, b);
+  const i8 c = a < b ? a : b;
+  i4 d, e;
+  halves(c, d, e);
+  const i4 f = d < e ? d : e;
+  const std::int32_t x = f[0] < f[1] ? f[0] : f[1], y = f[2] < f[3] ? f[2] : f[3];
+  return x < y ? x : y;
+}
+}  // namespace scan_vec
+
+/// The same for float: sixteen running minima and their first positions in
+/// vector registers (a compare and two selects per sixteen values), then
+/// the smallest value and, among the lanes holding it, the smallest position.
+/// The branchy scalar scan cost more than the distances themselves at d = 32
+/// (mispredicted minima).
+inline void scan_argmin(const float* dr, index_t nb, index_t b0, float& best, index_t& best_j) {
+  using namespace scan_vec;
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  f16 vmin = f16{} + best;
+  i16 at = i16{} - 1;
+  i16 pos = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  index_t c = 0;
+  for (; c + 16 <= nb; c += 16, pos += 16) {
+    f16 v;
+    std::memcpy(&v, dr + c, sizeof v);
+    const i16 lt = v < vmin;  // false for NaN
+    vmin = lt ? v : vmin;
+    at = lt ? pos : at;
+  }
+  if (c < nb) {  // the tail, padded with +inf (never below a running minimum)
+    float tail[16];
+    for (index_t l = 0; l < 16; ++l) tail[l] = c + l < nb ? dr[c + l] : inf;
+    f16 v;
+    std::memcpy(&v, tail, sizeof v);
+    const i16 lt = v < vmin;
+    vmin = lt ? v : vmin;
+    at = lt ? pos : at;
+  }
+  // Lanes only move below `best`, so every lane holding a smaller minimum has
+  // a position; the smallest of those is the first occurrence.
+  const float m = min_of(vmin);
+  if (m < best) {
+    const i16 mine = at + 0;
+    const i16 big = i16{} + std::numeric_limits<std::int32_t>::max();
+    best = m;
+    best_j = b0 + min_of(vmin == m ? mine : big);
+  }
+}
+#endif
+
 /// For query rows [q0, q1) of Q: the nearest row of the packed base (m rows)
 /// and its reduced distance; ties to the smaller index (strict <, scanning
 /// in index order), as the naive loop.
@@ -122,11 +214,7 @@ void host_argmin_block(const Metric& metric, matrix_view<const T> Q, const T* pa
     for (index_t b0 = 0; b0 < m; b0 += bb) {
       const index_t nb = std::min(bb, m - b0);
       host_distance_tile(metric, rows, nr, packed + (b0 / bb) * d * bb, d, nb, dist);
-      for (index_t r = 0; r < nr; ++r) {
-        const T* dr = dist + r * bb;
-        for (index_t c = 0; c < nb; ++c)
-          if (dr[c] < best[r]) best[r] = dr[c], best_j[r] = b0 + c;
-      }
+      for (index_t r = 0; r < nr; ++r) scan_argmin(dist + r * bb, nb, b0, best[r], best_j[r]);
     }
     for (index_t r = 0; r < nr; ++r) {
       out_index[i0 + r] = static_cast<I>(best_j[r]);

@@ -64,14 +64,15 @@ void fused_distance_topk(context ctx, const Metric& metric, matrix_view<const T,
   if (n <= 0) return;
   device_guard g(ctx.device);
   if (m > 0) {
-    index_t batch = static_cast<index_t>(workspace_bytes / (sizeof(T) * static_cast<std::size_t>(m)));
-    if (batch > 256) batch -= batch % 256;
-    batch = batch < 1 ? 1 : (batch > n ? n : batch);
     const bool gemm = use_gemm<Metric, T>(d);
+    const index_t batch = gemm ? gemm_batch_rows<T>(ctx, n, m, d, workspace_bytes)
+                               : gemm_batch_rows<T>(context{ctx.stream, ctx.device}, n, m, d, workspace_bytes);
     scratch<T> ws(ctx, static_cast<std::size_t>(batch) * static_cast<std::size_t>(m),
                   "fused_distance_topk distance block (bound it with clustr::cuda::workspace_bytes)");
     scratch<T> nx(ctx, gemm ? static_cast<std::size_t>(n) : 0, "fused_distance_topk row norms");
     scratch<T> ny(ctx, gemm ? static_cast<std::size_t>(m) : 0, "fused_distance_topk row norms");
+    // Y's rows for the GEMM, prepared once (split under tf32x3) for all blocks.
+    const gemm_rows<T> Yg(ctx, Y.data(), gemm ? m : 0, d, Y.stride(), false);
     if constexpr (gemm_type_v<T> && metric::is_expanded_v<Metric>) {
       if (gemm) {
         row_norms(ctx, metric, X, nx.get());
@@ -87,7 +88,7 @@ void fused_distance_topk(context ctx, const Metric& metric, matrix_view<const T,
       bool done = false;
       if constexpr (gemm_type_v<T> && metric::is_expanded_v<Metric>) {
         if (gemm) {
-          gemm_xyt(ctx, rows, m, d, Xb.data(), Xb.stride(), Y.data(), Y.stride(), block.data(), m);
+          gemm_xyt(ctx, rows, m, gemm_rows<T>(ctx, Xb.data(), rows, d, Xb.stride(), true), Yg, block.data(), m);
           for_each(ctx, rows * m, topk_epilogue<Metric, T, true>{metric, block, nx.get() + r0, ny.get(), self_col});
           done = true;
         }

@@ -5,7 +5,11 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <mutex>
 #include <type_traits>
+#include <vector>
 
 #include "clustr/backend/detail/cuda/error.cuh"
 #include "clustr/core/array.hpp"
@@ -14,10 +18,19 @@
 
 namespace clustr::detail::cuda {
 
-/// What every detail function needs from the backend: where to run.
+/// How float GEMMs of the expanded distances are computed (clustr::cuda::gemm).
+enum class gemm_math {
+  fp32,    ///< IEEE fp32 products and sums (cuBLAS SGEMM on the CUDA cores)
+  tf32x3,  ///< fp32-accurate: x = big + small in TF32, x.y = big.big + big.small + small.big on tensor cores
+  tf32,    ///< one TF32 product on tensor cores: about 3 decimal digits per product, fastest
+};
+
+/// What every detail function needs from the backend: where to run, and how
+/// to multiply.
 struct context {
   cudaStream_t stream = nullptr;
   int device = 0;
+  gemm_math math = gemm_math::fp32;
 };
 
 inline void release(void* ptr, void* stream, int device) noexcept {
@@ -37,16 +50,51 @@ inline void copy_to_host(void* dst, const void* src, std::size_t bytes, void* st
   CLUSTR_CUDA_CHECK(cudaStreamSynchronize(s));
 }
 
+/// clustr's memory pool on `device`: created on first use, it keeps the
+/// memory that clustr frees for reuse instead of handing it back to the driver
+/// at every synchronisation (the default pool's release threshold is 0, and
+/// re-mapping memory after each sync cost milliseconds per k-means iteration).
+/// trim_memory_pool() gives the unused part back. The user's default pool is
+/// left as it is.
+inline cudaMemPool_t memory_pool(int device) {
+  struct pools {
+    std::mutex lock;
+    std::vector<cudaMemPool_t> by_device;
+  };
+  static pools all;
+  std::lock_guard<std::mutex> hold(all.lock);
+  const auto d = static_cast<std::size_t>(device);
+  if (all.by_device.size() <= d) all.by_device.resize(d + 1, nullptr);
+  cudaMemPool_t& pool = all.by_device[d];
+  if (!pool) {
+    cudaMemPoolProps props{};
+    props.allocType = cudaMemAllocationTypePinned;
+    props.location.type = cudaMemLocationTypeDevice;
+    props.location.id = device;
+    CLUSTR_CUDA_CHECK(cudaMemPoolCreate(&pool, &props));
+    std::uint64_t keep = std::numeric_limits<std::uint64_t>::max();
+    CLUSTR_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+  }
+  return pool;
+}
+
+/// Hands the memory clustr's pool on `device` holds but does not use back to
+/// the driver (as PyTorch's empty_cache). Call with no clustr work in flight
+/// on that device that could still allocate.
+inline void trim_memory_pool(int device) {
+  CLUSTR_CUDA_CHECK(cudaMemPoolTrimTo(memory_pool(device), 0));
+}
+
 /// `bytes` of device memory, ordered on ctx.stream. The caller holds a device_guard.
 inline void* malloc_async(context ctx, std::size_t bytes, const char* where) {
   if (bytes == 0) return nullptr;
   void* p = nullptr;
-  const cudaError_t e = cudaMallocAsync(&p, bytes, ctx.stream);
+  const cudaError_t e = cudaMallocFromPoolAsync(&p, bytes, memory_pool(ctx.device), ctx.stream);
   if (e == cudaErrorMemoryAllocation) {
     (void)cudaGetLastError();
-    throw_out_of_memory(bytes, where, "cudaMallocAsync: out of device memory");
+    throw_out_of_memory(bytes, where, "cudaMallocFromPoolAsync: out of device memory");
   }
-  check(e, "cudaMallocAsync(&p, bytes, ctx.stream)", __FILE__, __LINE__);
+  check(e, "cudaMallocFromPoolAsync(&p, bytes, memory_pool(ctx.device), ctx.stream)", __FILE__, __LINE__);
   return p;
 }
 
