@@ -9,8 +9,8 @@
 // - the GEMM alone (the assignment's floor under each math).
 // Timed with CUDA events after a warm-up, median of 5. Prints one JSON object.
 //
-//   nvcc -std=c++20 -O3 -arch=sm_90 --extended-lambda --expt-relaxed-constexpr -Xcompiler=-fopenmp \
-//        -Iinclude scripts/gpu/bench_kmeans.cu -lcublas -o bench_kmeans
+//   nvcc -std=c++20 -O3 -arch=sm_90 --extended-lambda --expt-relaxed-constexpr
+//        -Xcompiler=-fopenmp -Iinclude scripts/gpu/bench_kmeans.cu -lcublas -o bench_kmeans
 #include <cuda_runtime.h>
 
 #include <algorithm>

@@ -25,6 +25,9 @@ inline constexpr index_t group_update_max_width = 256;
 /// device backends), and groups per level of the tree that adds them.
 inline constexpr index_t group_update_rows = 8;
 inline constexpr index_t group_update_fan = 64;
+/// Most groups of the row-group sums on a device (update_by_row_groups'
+/// slices then take at most 2^16 * 257 doubles, 135 MiB).
+inline constexpr index_t device_max_groups = index_t(1) << 16;
 
 /// `groups` slices of `width` doubles, one after another, added in a tree of
 /// fixed shape (group_update_fan slices per level) down to the one slice
@@ -80,7 +83,13 @@ double absolute_tolerance(const Backend& be, matrix_view<const T, S> X, double t
       v[j] = s / static_cast<double>(n);
     });
   } else {
-    constexpr index_t R = group_update_rows;
+    // Groups of at least group_update_rows rows, at most
+    // min(2^16, 2^24 / d) of them (the partial sums stay under 128 MiB).
+    index_t max_groups = (index_t(1) << 24) / d;
+    max_groups = max_groups < device_max_groups ? max_groups : device_max_groups;
+    max_groups = max_groups > 0 ? max_groups : 1;
+    const index_t spread = (n + max_groups - 1) / max_groups;
+    const index_t R = spread > group_update_rows ? spread : group_update_rows;
     const index_t groups = (n + R - 1) / R;
     // Pass 1: column sums -> means (in var); pass 2: squared deviations.
     for (int pass = 0; pass < 2; ++pass) {
@@ -234,13 +243,18 @@ void divide_sums(const Backend& be, const double* sums, index_t width, matrix_vi
 /// 512 KiB, a core's cache); wider ones the sorted form.
 inline constexpr index_t host_group_max_width = 65536;
 
-/// Rows per group of update_by_row_groups. Device backends: at least
-/// group_update_rows, and enough that a group's rows outweigh its slice of
-/// `width` doubles (many short groups keep the GPU busy). Host backends: at
-/// least 1024 and at least `width`, so the slices take at most n doubles.
+/// Rows per group of update_by_row_groups for n rows. Device backends: at
+/// least group_update_rows, enough that a group's rows outweigh its slice of
+/// `width` doubles, and at most device_max_groups groups (many short groups
+/// keep the GPU busy; the slices take at most min(8 n, 2^16 width) doubles).
+/// Host backends: at least 1024 and at least `width` (at most n + width).
 template <class Backend>
-index_t group_rows_for(index_t width) {
-  const index_t r = is_host_backend_v<Backend> ? (width > 1024 ? width : 1024) : width / 8;
+index_t group_rows_for(index_t width, index_t n) {
+  index_t r = is_host_backend_v<Backend> ? (width > 1024 ? width : 1024) : width / 8;
+  if (!is_host_backend_v<Backend>) {
+    const index_t spread = (n + device_max_groups - 1) / device_max_groups;
+    r = r > spread ? r : spread;
+  }
   return r > group_update_rows ? r : group_update_rows;
 }
 
@@ -258,7 +272,7 @@ index_t update_by_row_groups(const Backend& be, matrix_view<const T, S> X, const
                              const std::int32_t* old, matrix_view<const T, S> C_old, matrix_view<T, S> C_new,
                              std::vector<index_t>& counts) {
   const index_t n = X.rows(), d = X.cols(), k = C_old.rows(), pw = d + 2, width = k * pw + 1;
-  const index_t R = group_rows_for<Backend>(width);
+  const index_t R = group_rows_for<Backend>(width, n);
   const index_t groups = (n + R - 1) / R;
   auto part = make_vector<double>(be, groups * width);
   double* p = part.data();
