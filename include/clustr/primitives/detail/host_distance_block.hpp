@@ -132,25 +132,16 @@ inline void halves(const Whole& w, Half& lo, Half& hi) {
   std::memcpy(&hi, reinterpret_cast<const char*>(&w) + sizeof(Half), sizeof(Half));
 }
 
-inline float min_of(const f16& v) {
-  f8 a, b;
+/// The smallest of the sixteen lanes of v, halving: 16 -> 8 -> 4 -> 1.
+template <class Scalar, class Eight, class Four, class Sixteen>
+inline Scalar min_of(const Sixteen& v) {
+  Eight a, b;
   halves(v, a, b);
-  const f8 c = a < b ? a : b;
-  f4 d, e;
+  const Eight c = a < b ? a : b;
+  Four d, e;
   halves(c, d, e);
-  const f4 f = d < e ? d : e;
-  const float x = f[0] < f[1] ? f[0] : f[1], y = f[2] < f[3] ? f[2] : f[3];
-  return x < y ? x : y;
-}
-
-inline std::int32_t min_of(const i16& v) {
-  i8 a, b;
-  halves(v, a, b);
-  const i8 c = a < b ? a : b;
-  i4 d, e;
-  halves(c, d, e);
-  const i4 f = d < e ? d : e;
-  const std::int32_t x = f[0] < f[1] ? f[0] : f[1], y = f[2] < f[3] ? f[2] : f[3];
+  const Four f = d < e ? d : e;
+  const Scalar x = f[0] < f[1] ? f[0] : f[1], y = f[2] < f[3] ? f[2] : f[3];
   return x < y ? x : y;
 }
 }  // namespace scan_vec
@@ -185,12 +176,11 @@ inline void scan_argmin(const float* dr, index_t nb, index_t b0, float& best, in
   }
   // Lanes only move below `best`, so every lane holding a smaller minimum has
   // a position; the smallest of those is the first occurrence.
-  const float m = min_of(vmin);
+  const float m = min_of<float, f8, f4>(vmin);
   if (m < best) {
-    const i16 mine = at + 0;
     const i16 big = i16{} + std::numeric_limits<std::int32_t>::max();
     best = m;
-    best_j = b0 + min_of(vmin == m ? mine : big);
+    best_j = b0 + min_of<std::int32_t, i8, i4>(i16(vmin == m ? at : big));
   }
 }
 #endif
