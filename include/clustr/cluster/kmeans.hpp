@@ -3,8 +3,9 @@
 // centroids, sample weights, n_init restarts, scikit-learn's relative
 // tolerance and empty-cluster relocation; predict, transform and score.
 // Assignment is the fused distance + argmin primitive (no n x k matrix);
-// the update sums each cluster's rows in row order, so serial and OpenMP give
-// identical centroids and labels at any thread count.
+// the update sums in an order fixed by the shape (detail/kmeans_steps.hpp),
+// so serial and OpenMP give identical centroids and labels at any thread
+// count.
 
 #include <cstdint>
 #include <limits>

@@ -1,8 +1,9 @@
 #pragma once
 // The steps of k-means, each over primitives only: tolerance from the data
 // variance, k-means++ and random initialisation, the deterministic centroid
-// update (a stable sort by label, then one ordered sum per cluster and
-// feature), and empty-cluster re-seeding.
+// update (row groups added in a fixed tree for small k * d, sorted chunks
+// above; both with an order fixed by the shape), and empty-cluster
+// re-seeding.
 
 #include <algorithm>
 #include <cmath>
